@@ -1,0 +1,111 @@
+"""modelroute: one call routes chat requests to Claude and GPT wherever they are served, and fails over as
+your config says, explaining every decision.
+
+    from modelroute import Router
+    router = Router.from_config("modelroute.yaml")
+    answer = router.complete(model="claude-sonnet", messages=[{"role": "user", "content": "Hello"}])
+    print(answer.text, answer.served_by)
+"""
+
+from ._stream import AsyncStream, Stream
+from ._types import (
+    Attempt,
+    ImagePart,
+    Message,
+    Request,
+    Response,
+    Seam,
+    ServedBy,
+    StopEvent,
+    StopReason,
+    StreamEvent,
+    TextDelta,
+    TextPart,
+    Tool,
+    ToolCallDelta,
+    ToolCallPart,
+    ToolChoice,
+    ToolResultPart,
+    Usage,
+    UsageEvent,
+)
+from .config import Config, load_config
+from .exceptions import (
+    AllTargetsFailed,
+    AuthError,
+    ConfigError,
+    ContentFilteredError,
+    ContextWindowExceededError,
+    CredentialError,
+    ErrorKind,
+    InvalidRequestError,
+    MalformedResponseError,
+    MissingDependencyError,
+    ModelRouteError,
+    OverloadedError,
+    ProviderConnectionError,
+    ProviderError,
+    ProviderTimeoutError,
+    QuotaExhaustedError,
+    RateLimitedError,
+    RequestError,
+    ServerError,
+    StreamInterrupted,
+    UnsupportedFeature,
+)
+from .router import RequestOptions, Router
+from .routing import Plan, PlanEntry
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AllTargetsFailed",
+    "AsyncStream",
+    "Attempt",
+    "AuthError",
+    "Config",
+    "ConfigError",
+    "ContentFilteredError",
+    "ContextWindowExceededError",
+    "CredentialError",
+    "ErrorKind",
+    "ImagePart",
+    "InvalidRequestError",
+    "MalformedResponseError",
+    "Message",
+    "MissingDependencyError",
+    "ModelRouteError",
+    "OverloadedError",
+    "Plan",
+    "PlanEntry",
+    "ProviderConnectionError",
+    "ProviderError",
+    "ProviderTimeoutError",
+    "QuotaExhaustedError",
+    "RateLimitedError",
+    "Request",
+    "RequestError",
+    "RequestOptions",
+    "Response",
+    "Router",
+    "Seam",
+    "ServedBy",
+    "ServerError",
+    "StopEvent",
+    "StopReason",
+    "Stream",
+    "StreamEvent",
+    "StreamInterrupted",
+    "TextDelta",
+    "TextPart",
+    "Tool",
+    "ToolCallDelta",
+    "ToolCallPart",
+    "ToolChoice",
+    "ToolResultPart",
+    "UnsupportedFeature",
+    "Usage",
+    "UsageEvent",
+    "__version__",
+    "load_config",
+]

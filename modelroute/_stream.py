@@ -1,0 +1,100 @@
+"""The objects `Router.stream` and `Router.astream` return: iterate events, then read ``.response``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
+from types import TracebackType
+
+from ._types import Response, StreamEvent, TextDelta
+
+__all__ = ["AsyncStream", "Stream", "StreamResult"]
+
+
+class StreamResult:
+    """Where a driver leaves the final answer once the stream has ended."""
+
+    __slots__ = ("response",)
+
+    def __init__(self) -> None:
+        self.response: Response | None = None
+
+
+class Stream:
+    """A streamed answer. Iterate it for `StreamEvent` s (or `text()` for just the text); when the iteration
+    ends, ``response`` holds the complete `Response` with usage, ``served_by`` and the trace.
+
+    Use it as a context manager (or call `close()`) to release the connection if you stop early.
+    """
+
+    def __init__(self, events: Generator[StreamEvent, None, None], result: StreamResult) -> None:
+        self._events = events
+        self._result = result
+
+    def __iter__(self) -> Iterator[StreamEvent]:
+        return self._events
+
+    def text(self) -> Iterator[str]:
+        """Only the text deltas."""
+        for event in self._events:
+            if isinstance(event, TextDelta):
+                yield event.text
+
+    @property
+    def response(self) -> Response:
+        """The complete answer; reading it before the end consumes the rest of the stream."""
+        if self._result.response is None:
+            for _ in self._events:
+                pass
+        assert self._result.response is not None
+        return self._result.response
+
+    def close(self) -> None:
+        self._events.close()
+
+    def __enter__(self) -> Stream:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+
+class AsyncStream:
+    """The async twin of `Stream`: ``async for event in stream``; then ``stream.response``."""
+
+    def __init__(self, events: AsyncGenerator[StreamEvent, None], result: StreamResult) -> None:
+        self._events = events
+        self._result = result
+
+    def __aiter__(self) -> AsyncIterator[StreamEvent]:
+        return self._events
+
+    async def text(self) -> AsyncIterator[str]:
+        async for event in self._events:
+            if isinstance(event, TextDelta):
+                yield event.text
+
+    async def get_response(self) -> Response:
+        """The complete answer, consuming the rest of the stream if needed."""
+        if self._result.response is None:
+            async for _ in self._events:
+                pass
+        assert self._result.response is not None
+        return self._result.response
+
+    @property
+    def response(self) -> Response:
+        """The complete answer; only available once the iteration has ended (see `get_response`)."""
+        if self._result.response is None:
+            raise RuntimeError("the stream has not ended yet: iterate it, or await stream.get_response()")
+        return self._result.response
+
+    async def aclose(self) -> None:
+        await self._events.aclose()
+
+    async def __aenter__(self) -> AsyncStream:
+        return self
+
+    async def __aexit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,277 @@
+"""Loading a config: YAML or dict in, a checked `Config` out, or one `ConfigError` line naming the field and fix.
+
+Secrets stay ``${ENV}`` references until a target is first used (`resolve_env`), so a config whose unused
+targets have no keys set still loads.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..exceptions import ConfigError, CredentialError
+from ._spec import ENV_REF, PROVIDER_KINDS, AliasSpec, ConfigSpec, DefaultsSpec, ErrorPolicySpec, TargetSpec
+
+__all__ = ["Config", "load_config", "resolve_env"]
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated config. ``spec`` is the parsed file; ``env`` is where ``${NAME}`` references are read."""
+
+    spec: ConfigSpec
+    source: str = "<dict>"
+    env: Mapping[str, str] = field(default_factory=lambda: os.environ, repr=False)
+
+    @property
+    def defaults(self) -> DefaultsSpec:
+        return self.spec.defaults
+
+    def alias(self, name: str) -> AliasSpec:
+        try:
+            return self.spec.models[name]
+        except KeyError:
+            raise ConfigError(
+                "models", f"unknown model alias '{name}'", _known("Known aliases", self.spec.models, name)
+            ) from None
+
+    def with_base_urls(self, urls: Mapping[str, str]) -> Config:
+        """A copy with some providers' ``base_url`` replaced (used to point a config at the mock cloud)."""
+        providers = {
+            name: (p.model_copy(update={"base_url": urls[name]}) if name in urls else p)
+            for name, p in self.spec.providers.items()
+        }
+        return Config(self.spec.model_copy(update={"providers": providers}), self.source, self.env)
+
+
+def load_config(
+    source: str | os.PathLike[str] | Mapping[str, Any] | Config, *, env: Mapping[str, str] | None = None
+) -> Config:
+    """Load and check a config from a YAML file path, or a dict. Raises `ConfigError` on the first problem."""
+    if isinstance(source, Config):
+        return source if env is None else Config(source.spec, source.source, env)
+    if isinstance(source, Mapping):
+        data, origin = dict(source), "<dict>"
+    else:
+        data, origin = _read_yaml(Path(source)), str(source)
+    if not isinstance(data, dict):
+        raise ConfigError("", f"{origin} must hold a mapping with 'providers' and 'models'")
+    try:
+        spec = ConfigSpec.model_validate(data)
+    except ValidationError as e:
+        raise _config_error(e) from None
+    _check_references(spec)
+    return Config(spec, origin, os.environ if env is None else env)
+
+
+def resolve_env(value: str, env: Mapping[str, str], where: str) -> str:
+    """Expand a ``${NAME}`` reference (the whole value) or references inside a string (a base URL)."""
+    m = ENV_REF.match(value)
+    if m:
+        name = m.group(1)
+        try:
+            resolved = env[name]
+        except KeyError:
+            raise CredentialError(
+                f"{where} names the environment variable {name}, which is not set. "
+                f"Set it, or take the targets that use this provider out of the plan."
+            ) from None
+        if not resolved:
+            raise CredentialError(f"{where}: the environment variable {name} is set but empty")
+        return resolved
+    if "${" not in value:
+        return value
+    out, rest = [], value
+    while "${" in rest:
+        head, _, tail = rest.partition("${")
+        name, close, rest = tail.partition("}")
+        if not close:
+            raise ConfigError(where, f"unclosed '${{' in {value!r}")
+        out.extend([head, resolve_env("${" + name + "}", env, where)])
+    out.append(rest)
+    return "".join(out)
+
+
+# --- reading YAML ----------------------------------------------------------------------------------------------
+
+# A whole-value ``${NAME}`` is not valid YAML inside a flow mapping ({api_key: ${KEY}}): `{` opens a mapping.
+# Quote such values before parsing, so the natural spelling works everywhere. Line numbers do not change.
+_BARE_ENV_REF = re.compile(r"([:\[,\-][ \t]+)\$\{([A-Za-z_][A-Za-z0-9_]*)\}(?=[ \t]*(?:[,}\]#]|$))", re.MULTILINE)
+
+
+def _read_yaml(path: Path) -> Any:
+    import yaml
+
+    class _StrictLoader(yaml.SafeLoader):
+        """SafeLoader that refuses duplicate keys (PyYAML would silently keep the last one)."""
+
+    def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+        seen: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node)
+            if key in seen:
+                line = key_node.start_mark.line + 1
+                raise ConfigError(f"{path}:{line}", f"the key '{key}' appears twice", "Keep one of them")
+            seen[key] = loader.construct_object(value_node, deep=True)
+        return seen
+
+    _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+    try:
+        text = _BARE_ENV_REF.sub(r'\1"${\2}"', path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("", f"no config file at {path}") from None
+    try:
+        return yaml.load(text, Loader=_StrictLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise ConfigError(where, f"not valid YAML ({e.problem})") from None
+
+
+# --- errors that name the field --------------------------------------------------------------------------------
+
+_SECRET_FIELDS = {"api_key"}
+
+
+def _fields_at(loc: tuple[int | str, ...]) -> set[str]:
+    """The field names allowed where an unknown one was found, for a "did you mean" hint."""
+    parent = [p for p in loc[:-1] if p != "[key]"]
+    models: list[type[BaseModel]]
+    if not parent:
+        models = [ConfigSpec]
+    elif "on_error" in parent:
+        models = [ErrorPolicySpec]
+    elif parent[0] == "providers":
+        models = list(PROVIDER_KINDS.values())
+    elif parent[0] == "models":
+        models = [TargetSpec] if "targets" in parent else [AliasSpec]
+    else:
+        models = [DefaultsSpec]
+    return {name for m in models for name in m.model_fields}
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    items = list(loc)
+    # A discriminated union adds the tag to the location: providers.<name>.<kind>.<field>; drop it.
+    if len(items) >= 3 and items[0] == "providers" and items[2] in PROVIDER_KINDS:
+        del items[2]
+    for item in items:
+        if item == "[key]":
+            continue
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif str(item).startswith("function-"):
+            continue
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts)
+
+
+def _config_error(e: ValidationError) -> ConfigError:
+    err = e.errors(include_url=False)[0]
+    loc = tuple(err["loc"])
+    path = _path(loc)
+    etype = err["type"]
+    last = str(loc[-1]) if loc else ""
+    value = err.get("input")
+    if etype == "extra_forbidden":
+        parent, _, name = path.rpartition(".")
+        close = difflib.get_close_matches(name, _fields_at(loc) - {name}, n=1)
+        hint = f"Did you mean '{close[0]}'?" if close else "Remove it, or check the README's config reference"
+        return ConfigError(parent or name, f"unknown field '{name}'", hint)
+    if etype == "missing":
+        return ConfigError(path, "is required", f"Add '{last}'")
+    if etype == "union_tag_invalid":
+        tag = str(err.get("ctx", {}).get("tag", value))
+        kinds = ", ".join(sorted(PROVIDER_KINDS))
+        close = difflib.get_close_matches(tag, list(PROVIDER_KINDS), n=1)
+        hint = f"Did you mean '{close[0]}'? " if close else ""
+        return ConfigError(f"{path}.kind", f"unknown provider kind '{tag}'", f"{hint}Known kinds: {kinds}")
+    if etype in ("enum", "literal_error"):
+        expected = str(err.get("ctx", {}).get("expected", ""))
+        options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",") if o.strip()]
+        close = difflib.get_close_matches(str(value), options, n=1)
+        hint = f"Did you mean '{close[0]}'? " if close else ""
+        what = "key" if "[key]" in loc else "value"
+        return ConfigError(path, f"unknown {what} {value!r}", f"{hint}Use one of: {', '.join(options)}")
+    if etype == "union_tag_not_found":
+        return ConfigError(f"{path}.kind", "is required", f"Add 'kind' (one of: {', '.join(sorted(PROVIDER_KINDS))})")
+    if etype == "string_pattern_mismatch" and last in _SECRET_FIELDS:
+        return ConfigError(
+            path,
+            "must be an environment variable reference, not a literal secret",
+            "Write it as ${MY_API_KEY} and set MY_API_KEY in the environment",
+        )
+    if etype == "string_pattern_mismatch" and "[key]" in loc:
+        return ConfigError(
+            path,
+            "is not a valid name",
+            "Use letters, digits, '.', '_' and '-', starting with a letter or digit",
+        )
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    shown = "" if isinstance(value, dict | list) or etype.startswith("value_error") else f" (got {value!r})"
+    return ConfigError(path, f"{msg}{shown}")
+
+
+def _known(label: str, names: Mapping[str, Any] | list[str], wrong: str) -> str:
+    keys = sorted(names)
+    close = difflib.get_close_matches(wrong, keys, n=1)
+    hint = f"Did you mean '{close[0]}'? " if close else ""
+    return f"{hint}{label}: {', '.join(keys) or '(none)'}"
+
+
+def _check_references(spec: ConfigSpec) -> None:
+    if not spec.models:
+        raise ConfigError("models", "no aliases are defined", "Add at least one alias with targets")
+    for pname, provider in spec.providers.items():
+        if provider.base_url is not None and not provider.base_url.startswith(("http://", "https://", "${")):
+            raise ConfigError(
+                f"providers.{pname}.base_url",
+                f"{provider.base_url!r} is not an http(s) URL",
+                "Write it as https://host/path",
+            )
+    for alias, a in spec.models.items():
+        if not a.targets and not a.fallbacks:
+            raise ConfigError(
+                f"models.{alias}",
+                "has no targets and no fallbacks",
+                "Add targets: [{provider: ..., model: ...}]",
+            )
+        for i, t in enumerate(a.targets):
+            if t.provider not in spec.providers:
+                raise ConfigError(
+                    f"models.{alias}.targets[{i}].provider",
+                    f"unknown provider '{t.provider}'",
+                    _known("Known providers", spec.providers, t.provider),
+                )
+        for i, fb in enumerate(a.fallbacks):
+            if fb not in spec.models:
+                raise ConfigError(
+                    f"models.{alias}.fallbacks[{i}]",
+                    f"unknown alias '{fb}'",
+                    _known("Known aliases", spec.models, fb),
+                )
+            if fb == alias:
+                raise ConfigError(f"models.{alias}.fallbacks[{i}]", "an alias cannot fall back to itself", "Remove it")
+    for alias in spec.models:
+        _check_cycle(spec, alias, [alias])
+
+
+def _check_cycle(spec: ConfigSpec, alias: str, chain: list[str]) -> None:
+    for fb in spec.models[alias].fallbacks:
+        if fb in chain:
+            loop = " -> ".join([*chain[chain.index(fb) :], fb])
+            raise ConfigError(
+                f"models.{chain[0]}.fallbacks",
+                f"fallbacks form a loop ({loop})",
+                "Remove one link of the loop",
+            )
+        _check_cycle(spec, fb, [*chain, fb])

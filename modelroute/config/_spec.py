@@ -1,0 +1,177 @@
+"""The config spec: pydantic models for the YAML/dict a platform team writes. Data only; no I/O.
+
+```yaml
+providers:            # where models are served, and how to reach them
+  <name>: {kind: openai | anthropic, api_key: ${ENV_VAR}, base_url: ..., region: ...}
+models:               # the aliases callers ask for
+  <alias>:
+    targets: [{provider: <name>, model: <id>}, "<name>:<id>"]   # tried in order
+    fallbacks: [<alias>, ...]                                    # then these aliases, in order
+defaults: {deadline_s: 60, attempt_timeout_s: 30, ...}
+```
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..exceptions import ErrorKind
+
+__all__ = [
+    "AliasSpec",
+    "AnthropicProviderSpec",
+    "ConfigSpec",
+    "DefaultsSpec",
+    "ErrorPolicySpec",
+    "OpenAIProviderSpec",
+    "ProviderSpec",
+    "TargetSpec",
+]
+
+ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+
+SecretRef = Annotated[
+    str,
+    Field(
+        pattern=ENV_REF.pattern,
+        description="An environment variable reference, `${NAME}`; secrets are never written in the config.",
+        json_schema_extra={"examples": ["${OPENAI_API_KEY}"]},
+    ),
+]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProviderTimeoutsMixin(_Spec):
+    connect_timeout_s: float | None = Field(None, gt=0, description="Override the default connect timeout.")
+    first_byte_timeout_s: float | None = Field(None, gt=0, description="Override the default first-byte timeout.")
+    stall_timeout_s: float | None = Field(None, gt=0, description="Override the default stall timeout.")
+
+
+class _ProviderBase(ProviderTimeoutsMixin):
+    """Fields every provider entry has."""
+
+    cloud: ClassVar[str] = ""
+    kind: str
+    base_url: str | None = Field(
+        None,
+        description="Override the endpoint: a private endpoint, a proxy, an OpenAI-compatible server, the mock "
+        "cloud. May contain ${ENV} references.",
+    )
+    region: str | None = Field(None, description="Where this entry serves from; reported in `served_by`.")
+    headers: dict[str, str] = Field(default_factory=dict, description="Extra, non-secret HTTP headers to send.")
+    max_connections: int = Field(256, gt=0, le=10_000, description="Connection-pool size for this entry.")
+
+    @field_validator("headers")
+    @classmethod
+    def _no_auth_headers(cls, v: dict[str, str]) -> dict[str, str]:
+        banned = {"authorization", "x-api-key", "api-key"}
+        bad = sorted(k for k in v if k.lower() in banned)
+        if bad:
+            raise ValueError(f"credentials may not be set as headers ({', '.join(bad)}); use api_key: ${{ENV_VAR}}")
+        return {k.lower(): val for k, val in v.items()}
+
+
+class OpenAIProviderSpec(_ProviderBase):
+    """The OpenAI API, or any OpenAI-compatible server (set ``base_url``)."""
+
+    cloud: ClassVar[str] = "openai"
+    kind: Literal["openai"]
+    api_key: SecretRef = Field(description="`${ENV_VAR}` holding the API key (sent as a Bearer token).")
+    organization: str | None = None
+    project: str | None = None
+    max_tokens_field: Literal["max_completion_tokens", "max_tokens"] = Field(
+        "max_completion_tokens", description="Use `max_tokens` for older OpenAI-compatible servers."
+    )
+
+
+class AnthropicProviderSpec(_ProviderBase):
+    """The Anthropic API."""
+
+    cloud: ClassVar[str] = "anthropic"
+    kind: Literal["anthropic"]
+    api_key: SecretRef = Field(description="`${ENV_VAR}` holding the API key (sent as a Bearer token).")
+    anthropic_version: str = Field("2026-10-21", description="The `anthropic-version` header.")
+
+
+ProviderSpec = Annotated[OpenAIProviderSpec | AnthropicProviderSpec, Field(discriminator="kind")]
+
+PROVIDER_KINDS: dict[str, type[_ProviderBase]] = {
+    "openai": OpenAIProviderSpec,
+    "anthropic": AnthropicProviderSpec,
+}
+
+
+class TargetSpec(_Spec):
+    """One place an alias may be served: a provider entry and the model id it knows the model by."""
+
+    provider: str = Field(min_length=1, description="A name under `providers`.")
+    model: str = Field(min_length=1, description="The model id at that provider.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            provider, sep, model = data.partition(":")
+            if not sep or not provider or not model:
+                raise ValueError(f"target {data!r} must be 'provider:model' or {{provider: ..., model: ...}}")
+            return {"provider": provider, "model": model}
+        return data
+
+
+Action = Literal["failover", "stop"]
+
+
+class ErrorPolicySpec(_Spec):
+    """What the router does after one error kind (fields left out keep the default table's values)."""
+
+    action: Action | None = Field(None, description="After the retries: fail over to the next target, or stop.")
+    retries: int | None = Field(None, ge=0, le=10, description="Retries on the same target before the action.")
+    cooldown_s: float | None = Field(None, ge=0, description="Keep the target out of plans this long.")
+
+
+OnError = dict[ErrorKind, ErrorPolicySpec]
+
+
+class DefaultsSpec(_Spec):
+    """Call-wide defaults; aliases and provider entries may override some of them."""
+
+    deadline_s: float = Field(60.0, gt=0, description="One deadline for the whole call, retries and fallbacks.")
+    attempt_timeout_s: float = Field(30.0, gt=0, description="The longest one attempt may take.")
+    connect_timeout_s: float = Field(5.0, gt=0)
+    first_byte_timeout_s: float = Field(30.0, gt=0, description="Until the response headers (streams: first chunk).")
+    stall_timeout_s: float = Field(30.0, gt=0, description="The longest silence allowed inside a response body.")
+    max_retry_wait_s: float = Field(
+        2.0,
+        ge=0,
+        description="The longest Retry-After worth waiting for on the same target; longer ones fail over.",
+    )
+    backoff_base_s: float = Field(0.25, ge=0, description="First retry backoff (exponential, full jitter).")
+    backoff_max_s: float = Field(4.0, ge=0)
+    on_error: OnError = Field(default_factory=dict, description="Changes to the default action table, per kind.")
+
+
+class AliasSpec(_Spec):
+    """A name callers ask for, and where it may be served, in order."""
+
+    targets: list[TargetSpec] = Field(default_factory=list, description="Tried in order.")
+    fallbacks: list[str] = Field(default_factory=list, description="Other aliases, tried after every target failed.")
+    deadline_s: float | None = Field(None, gt=0)
+    attempt_timeout_s: float | None = Field(None, gt=0)
+    on_error: OnError = Field(default_factory=dict)
+    description: str = ""
+
+
+class ConfigSpec(_Spec):
+    """The whole config file."""
+
+    version: Literal[1] = 1
+    providers: dict[Annotated[str, Field(pattern=_NAME)], ProviderSpec]
+    models: dict[Annotated[str, Field(pattern=_NAME)], AliasSpec]
+    defaults: DefaultsSpec = Field(default_factory=DefaultsSpec)

@@ -1,0 +1,46 @@
+"""A call's trace as a compact, aligned text table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .._types import Attempt
+
+__all__ = ["trace_table"]
+
+
+def _outcome(a: Attempt) -> str:
+    if a.outcome == "skipped":
+        return "skipped"
+    ms = f"{a.latency_s * 1000:.0f} ms"
+    if a.outcome == "ok":
+        return f"ok, {ms}"
+    err = a.error
+    kind = err.kind.value if err is not None else "error"
+    status = f" {a.status}" if a.status else ""
+    detail = f" ({_short(err.message)})" if err is not None and err.message else ""
+    return f"{kind}{status}{detail}, {ms}"
+
+
+def _short(text: str, limit: int = 36) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _next(a: Attempt) -> str:
+    if a.action == "served":
+        return "served"
+    if a.action == "retry":
+        return f"retry in {a.wait_s:.2f}s: {a.reason}"
+    return f"{a.action}: {a.reason}"
+
+
+def trace_table(trace: Sequence[Attempt], *, indent: str = "") -> str:
+    """One row per attempt or skip: number, target, outcome, what the router did next and why."""
+    rows = [("#", "target", "outcome", "then")]
+    rows += [(str(i), f"{a.provider}:{a.model}", _outcome(a), _next(a)) for i, a in enumerate(trace, 1)]
+    widths = [max(len(r[c]) for r in rows) for c in range(3)]
+    lines = [
+        indent + "  ".join(cell.ljust(widths[c]) if c < 3 else cell for c, cell in enumerate(r)).rstrip() for r in rows
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,445 @@
+"""The `Router`: the sync and async drivers that walk a plan. Decisions live in `routing`; the wire in `routes`.
+
+Each driver loops over `Call.next_step()`: try a target (encode, send, decode), wait, or fail; and reports each
+outcome back to the `Call`, which decides what comes next and writes the trace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import threading
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping, Sequence
+from types import TracebackType
+from typing import Any, TypedDict
+
+from typing_extensions import Unpack
+
+from ._coerce import MessageInput, build_request
+from ._stream import AsyncStream, Stream, StreamResult
+from ._types import Request, Response, ServedBy, StreamEvent, TextDelta, Tool, ToolCallDelta, ToolChoice
+from .config import Config, load_config
+from .exceptions import AuthError, CredentialError, ErrorKind, ProviderError, RequestError, UnsupportedFeature
+from .routes import ROUTES, Route
+from .routing import Call, CallSettings, Fail, Plan, Try, Wait, expand, explain, merge_table
+from .state import MemoryState, StateStore
+from .transport import AsyncTransport, SyncTransport, Timeouts, make_async_transport, make_sync_transport
+
+__all__ = ["RequestOptions", "Router"]
+
+
+class RequestOptions(TypedDict, total=False):
+    """Everything a call may set besides ``model`` and ``messages``."""
+
+    system: str | None
+    tools: Sequence[Tool | Mapping[str, Any]] | None
+    tool_choice: ToolChoice | str | Mapping[str, Any] | None
+    max_tokens: int | None
+    stop: str | Sequence[str] | None
+    temperature: float | None
+    tags: Mapping[str, str] | None
+    deadline_s: float | None
+
+
+class Router:
+    """Routes chat requests to the targets a config names, failing over as its policy says.
+
+    >>> router = Router.from_config("modelroute.yaml")
+    >>> answer = router.complete(model="claude-sonnet", messages=[{"role": "user", "content": "Hi"}])
+    >>> answer.text, answer.served_by, answer.trace
+
+    ``clock``/``sleep``/``async_sleep`` and ``rng`` are injectable so tests run instantly and deterministically;
+    ``state`` holds cooldowns (in memory by default).
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        state: StateStore | None = None,
+        rng: random.Random | None = None,
+        transport: str = "httpx",
+    ) -> None:
+        self.config = config
+        self._clock = clock
+        self._sleep = sleep
+        self._async_sleep = async_sleep
+        self._state: StateStore = state if state is not None else MemoryState()
+        self._rng = rng or random.Random()
+        self._transport = transport
+        spec = config.spec
+        self._settings = {alias: self._alias_settings(alias) for alias in spec.models}
+        d = spec.defaults
+        self._limits = {
+            name: (
+                p.connect_timeout_s or d.connect_timeout_s,
+                p.first_byte_timeout_s or d.first_byte_timeout_s,
+                p.stall_timeout_s or d.stall_timeout_s,
+            )
+            for name, p in spec.providers.items()
+        }
+        self._routes: dict[str, Route] = {}
+        self._sync: dict[str, SyncTransport] = {}
+        self._async: dict[str, tuple[asyncio.AbstractEventLoop, AsyncTransport]] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_config(
+        cls,
+        source: str | os.PathLike[str] | Mapping[str, Any] | Config,
+        *,
+        env: Mapping[str, str] | None = None,
+        **options: Any,
+    ) -> Router:
+        """Load a config (YAML path or dict; checked now) and build a router. ``env`` replaces ``os.environ``
+        as the source of ``${NAME}`` secrets; ``options`` are `Router`'s keyword arguments."""
+        return cls(load_config(source, env=env), **options)
+
+    def _alias_settings(self, alias: str) -> CallSettings:
+        spec, a = self.config.spec, self.config.spec.models[alias]
+        d = spec.defaults
+        return CallSettings(
+            alias=alias,
+            entries=expand(spec, alias),
+            table=merge_table(d.on_error, a.on_error),
+            deadline_s=a.deadline_s or d.deadline_s,
+            attempt_timeout_s=a.attempt_timeout_s or d.attempt_timeout_s,
+            max_retry_wait_s=d.max_retry_wait_s,
+            backoff_base_s=d.backoff_base_s,
+            backoff_max_s=d.backoff_max_s,
+        )
+
+    # --- the public calls ---------------------------------------------------------------------------------------
+
+    def complete(self, model: str, messages: Sequence[MessageInput], **options: Unpack[RequestOptions]) -> Response:
+        """Send one chat request to the alias ``model``; fail over as configured; return the answer.
+
+        Raises `AllTargetsFailed` (every target failed, with the trace), the `ProviderError` the policy
+        stopped on, or `RequestError` (before any network call) if the request is malformed.
+        """
+        call, request = self._start(model, messages, options)
+        while True:
+            step = call.next_step()
+            if isinstance(step, Wait):
+                self._sleep(step.seconds)
+                continue
+            if isinstance(step, Fail):
+                raise step.error
+            try:
+                response = self._send(step, request)
+            except ProviderError as e:
+                call.record_error(step, e)
+                continue
+            done = call.record_ok(step, response)
+            if done is not None:
+                return done
+
+    async def acomplete(
+        self, model: str, messages: Sequence[MessageInput], **options: Unpack[RequestOptions]
+    ) -> Response:
+        """The async twin of `complete`."""
+        call, request = self._start(model, messages, options)
+        while True:
+            step = call.next_step()
+            if isinstance(step, Wait):
+                await self._async_sleep(step.seconds)
+                continue
+            if isinstance(step, Fail):
+                raise step.error
+            try:
+                response = await self._asend(step, request)
+            except ProviderError as e:
+                call.record_error(step, e)
+                continue
+            done = call.record_ok(step, response)
+            if done is not None:
+                return done
+
+    def stream(self, model: str, messages: Sequence[MessageInput], **options: Unpack[RequestOptions]) -> Stream:
+        """Stream the answer as events (`TextDelta`, `ToolCallDelta`, `UsageEvent`, `StopEvent`).
+
+        Until the first content reaches you, a failed attempt fails over silently. A stream that breaks after
+        that raises `StreamInterrupted` with the partial text; it never ends as if it were complete.
+        """
+        call, request = self._start(model, messages, options)
+        result = StreamResult()
+        return Stream(self._stream_events(call, request, result), result)
+
+    def astream(self, model: str, messages: Sequence[MessageInput], **options: Unpack[RequestOptions]) -> AsyncStream:
+        """The async twin of `stream`: ``async for event in router.astream(...)``."""
+        call, request = self._start(model, messages, options)
+        result = StreamResult()
+        return AsyncStream(self._astream_events(call, request, result), result)
+
+    def explain(
+        self, model: str, messages: Sequence[MessageInput] | None = None, **options: Unpack[RequestOptions]
+    ) -> Plan:
+        """The plan a call would walk now: every target in order, with why it is in or out. No network."""
+        request = build_request(model=model, messages=messages or [{"role": "user", "content": "?"}], **options)
+        settings = self._settings_for(request.model)
+        return explain(
+            settings.entries,
+            alias=model,
+            request=request,
+            now=self._clock(),
+            state=self._state,
+            unsupported=self._unsupported,
+        )
+
+    # --- one attempt --------------------------------------------------------------------------------------------
+
+    def _start(self, model: str, messages: Sequence[MessageInput], options: RequestOptions) -> tuple[Call, Request]:
+        request = build_request(model=model, messages=messages, **options)
+        settings = self._settings_for(request.model)
+        if request.temperature is not None:
+            self._check_supported(settings, request)
+        call = Call(
+            settings,
+            request,
+            clock=self._clock,
+            state=self._state,
+            unsupported=self._unsupported,
+            rng=self._rng,
+        )
+        return call, request
+
+    def _settings_for(self, alias: str) -> CallSettings:
+        try:
+            return self._settings[alias]
+        except KeyError:
+            known = ", ".join(sorted(self._settings))
+            raise RequestError(f"unknown model alias {alias!r}; the config defines: {known}") from None
+
+    def _check_supported(self, settings: CallSettings, request: Request) -> None:
+        reasons = {e.provider: self._unsupported(e.provider, request) for e in settings.entries}
+        if all(reasons.values()):
+            detail = "; ".join(f"{p}: {r}" for p, r in reasons.items())
+            raise UnsupportedFeature(f"no target of '{settings.alias}' can serve this request ({detail})")
+
+    def _unsupported(self, provider: str, request: Request) -> str | None:
+        spec = self.config.spec.providers[provider]
+        return ROUTES[spec.kind].unsupported(spec, request)
+
+    def _route(self, provider: str) -> Route:
+        route = self._routes.get(provider)
+        if route is None:
+            spec = self.config.spec.providers[provider]
+            try:
+                route = ROUTES[spec.kind](provider, spec, self.config.env)
+            except CredentialError as e:
+                raise AuthError(str(e), kind=ErrorKind.AUTH, provider=provider) from e
+            self._routes[provider] = route
+        return route
+
+    def _timeouts(self, provider: str, total_s: float) -> Timeouts:
+        connect, first_byte, stall = self._limits[provider]
+        return Timeouts(min(connect, total_s), min(first_byte, total_s), min(stall, total_s), total_s)
+
+    def _served(self, step: Try, response: Response) -> Response:
+        e = step.entry
+        route = self._routes[e.provider]
+        response.served_by = ServedBy.model_construct(
+            provider=e.provider,
+            kind=route.kind,
+            cloud=route.cloud,
+            region=route.region,
+            model=e.model,
+            alias=e.alias,
+        )
+        return response
+
+    def _sync_transport(self, provider: str) -> SyncTransport:
+        t = self._sync.get(provider)
+        if t is None:
+            with self._lock:
+                t = self._sync.get(provider)
+                if t is None:
+                    size = self.config.spec.providers[provider].max_connections
+                    t = self._sync[provider] = make_sync_transport(self._transport, max_connections=size)
+        return t
+
+    def _async_transport(self, provider: str) -> AsyncTransport:
+        loop = asyncio.get_running_loop()
+        held = self._async.get(provider)
+        if held is None or held[0] is not loop:  # a client is bound to the loop it was made on
+            size = self.config.spec.providers[provider].max_connections
+            held = self._async[provider] = (loop, make_async_transport(self._transport, max_connections=size))
+        return held[1]
+
+    def _send(self, step: Try, request: Request) -> Response:
+        provider = step.entry.provider
+        route = self._route(provider)
+        wire = route.build(request, step.entry.model, stream=False)
+        resp = self._sync_transport(provider).send(
+            wire.method, wire.url, wire.headers, wire.body, self._timeouts(provider, step.total_s)
+        )
+        try:
+            body = resp.read()
+        finally:
+            resp.close()
+        return self._served(step, _decoded(route, resp.status, resp.headers, body))
+
+    async def _asend(self, step: Try, request: Request) -> Response:
+        provider = step.entry.provider
+        route = self._route(provider)
+        wire = route.build(request, step.entry.model, stream=False)
+        resp = await self._async_transport(provider).send(
+            wire.method, wire.url, wire.headers, wire.body, self._timeouts(provider, step.total_s)
+        )
+        try:
+            body = await resp.aread()
+        finally:
+            await resp.aclose()
+        return self._served(step, _decoded(route, resp.status, resp.headers, body))
+
+    # --- streams ------------------------------------------------------------------------------------------------
+
+    def _stream_events(self, call: Call, request: Request, result: StreamResult) -> Generator[StreamEvent, None, None]:
+        out = _Delivered()
+        while True:
+            step = call.next_step()
+            if isinstance(step, Wait):
+                self._sleep(step.seconds)
+                continue
+            if isinstance(step, Fail):
+                raise step.error
+            provider = step.entry.provider
+            try:
+                route = self._route(provider)
+                wire = route.build(request, step.entry.model, stream=True)
+                resp = self._sync_transport(provider).send(
+                    wire.method, wire.url, wire.headers, wire.body, self._timeouts(provider, step.total_s)
+                )
+            except ProviderError as e:
+                out.failed(call, step, e)
+                continue
+            try:
+                if not 200 <= resp.status < 300:
+                    raise route.classify(resp.status, resp.headers, resp.read())
+                decoder = route.stream_decoder()
+                for chunk in resp.iter_bytes():
+                    for event in decoder.feed(chunk):
+                        out.note(event)
+                        yield event
+                tail, response = decoder.finish()
+                for event in tail:
+                    out.note(event)
+                    yield event
+            except ProviderError as e:
+                out.failed(call, step, e)
+                continue
+            finally:
+                resp.close()
+            done = call.record_ok(step, self._served(step, response))
+            if done is not None:
+                result.response = done
+                return
+
+    async def _astream_events(
+        self, call: Call, request: Request, result: StreamResult
+    ) -> AsyncGenerator[StreamEvent, None]:
+        out = _Delivered()
+        while True:
+            step = call.next_step()
+            if isinstance(step, Wait):
+                await self._async_sleep(step.seconds)
+                continue
+            if isinstance(step, Fail):
+                raise step.error
+            provider = step.entry.provider
+            try:
+                route = self._route(provider)
+                wire = route.build(request, step.entry.model, stream=True)
+                resp = await self._async_transport(provider).send(
+                    wire.method, wire.url, wire.headers, wire.body, self._timeouts(provider, step.total_s)
+                )
+            except ProviderError as e:
+                out.failed(call, step, e)
+                continue
+            try:
+                if not 200 <= resp.status < 300:
+                    raise route.classify(resp.status, resp.headers, await resp.aread())
+                decoder = route.stream_decoder()
+                async for chunk in resp.aiter_bytes():
+                    for event in decoder.feed(chunk):
+                        out.note(event)
+                        yield event
+                tail, response = decoder.finish()
+                for event in tail:
+                    out.note(event)
+                    yield event
+            except ProviderError as e:
+                out.failed(call, step, e)
+                continue
+            finally:
+                await resp.aclose()
+            done = call.record_ok(step, self._served(step, response))
+            if done is not None:
+                result.response = done
+                return
+
+    # --- lifecycle ----------------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the sync connection pools (async ones close with `aclose`)."""
+        for t in self._sync.values():
+            t.close()
+        self._sync.clear()
+
+    async def aclose(self) -> None:
+        """Close every connection pool this event loop owns, and the sync ones."""
+        loop = asyncio.get_running_loop()
+        for provider, (owner, t) in list(self._async.items()):
+            if owner is loop:
+                await t.aclose()
+                del self._async[provider]
+        self.close()
+
+    def __enter__(self) -> Router:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Router:
+        return self
+
+    async def __aexit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"Router({self.config.source!r}, aliases={sorted(self._settings)})"
+
+
+def _decoded(route: Route, status: int, headers: Mapping[str, str], body: bytes) -> Response:
+    if 200 <= status < 300:
+        return route.decode(body)
+    raise route.classify(status, headers, body)
+
+
+class _Delivered:
+    """What has reached the caller: the text, and whether any content (text or a tool call) has: the commit
+    point after which a failed attempt can no longer be replaced silently."""
+
+    __slots__ = ("committed", "text")
+
+    def __init__(self) -> None:
+        self.text: list[str] = []
+        self.committed = False
+
+    def note(self, event: StreamEvent) -> None:
+        if isinstance(event, TextDelta):
+            self.text.append(event.text)
+            self.committed = True
+        elif isinstance(event, ToolCallDelta):
+            self.committed = True
+
+    def failed(self, call: Call, step: Try, error: ProviderError) -> None:
+        call.record_stream_error(step, error, "".join(self.text), committed=self.committed)

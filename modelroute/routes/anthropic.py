@@ -1,0 +1,53 @@
+"""The Anthropic API: Messages at ``{base_url}/v1/messages``, Bearer key, ``anthropic-version`` header."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .._types import Request
+from ..auth import HeaderAuth, Signer
+from ..wire import AnthropicMessages
+from ._base import Route
+
+__all__ = ["AnthropicRoute", "sampling_unsupported"]
+
+# From this API version on, Anthropic rejects temperature / top_p / top_k with a 400.
+NO_SAMPLING_FROM = "2026-10-21"
+
+
+def sampling_unsupported(version: str, request: Request) -> str | None:
+    """The planner's reason to skip an Anthropic-dialect target for a request that sets temperature."""
+    if request.temperature is not None and version >= NO_SAMPLING_FROM:
+        return f"anthropic-version {version} does not accept temperature (remove it, or pin an older version)"
+    return None
+
+
+class AnthropicRoute(Route):
+    kind = "anthropic"
+    cloud = "anthropic"
+    default_base_url = "https://api.anthropic.com"
+    dialect = AnthropicMessages()
+
+    def __init__(self, name: str, spec: Any, env: Mapping[str, str]) -> None:
+        super().__init__(name, spec, env)
+        self._url = self.base_url + "/v1/messages"
+
+    @classmethod
+    def unsupported(cls, spec: Any, request: Request) -> str | None:
+        return sampling_unsupported(spec.anthropic_version, request)
+
+    def make_signer(self) -> Signer:
+        return HeaderAuth.bearer(self.secret("api_key"))
+
+    def static_headers(self) -> dict[str, str]:
+        return {"anthropic-version": self.spec.anthropic_version}
+
+    def url(self, model: str, *, stream: bool) -> str:
+        return self._url
+
+    def body(self, request: Request, model: str, *, stream: bool) -> dict[str, Any]:
+        body = self.dialect.encode_body(request, model, stream=stream)
+        if request.temperature is not None:  # only reached with an older anthropic-version (see unsupported)
+            body["temperature"] = request.temperature
+        return body

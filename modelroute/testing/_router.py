@@ -1,0 +1,44 @@
+"""Point a config at the mock cloud: every provider entry gets a mock endpoint speaking its route."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from modelroute import Router
+
+    from . import MockCloud
+
+__all__ = ["MockSecrets", "router_on_mock_cloud"]
+
+
+class MockSecrets(Mapping[str, str]):
+    """An environment in which every ``${NAME}`` resolves to a harmless fake key (``mock-NAME``)."""
+
+    def __getitem__(self, name: str) -> str:
+        return f"mock-{name.lower()}"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def router_on_mock_cloud(
+    cloud: MockCloud, config: str | os.PathLike[str] | Mapping[str, Any], **options: Any
+) -> Router:
+    """A `Router` for ``config`` whose provider entries all point at ``cloud`` (added there if missing).
+
+    Secrets resolve to fake keys, so no real credential is ever read. Keyword ``options`` go to `Router`.
+    """
+    from modelroute import Router, load_config
+
+    cfg = load_config(config, env=MockSecrets())
+    for name, spec in cfg.spec.providers.items():
+        if name not in cloud.entries:
+            cloud.add(name, route=spec.kind)
+    urls = {name: cloud.url(name) for name in cfg.spec.providers}
+    return Router(cfg.with_base_urls(urls), **options)

@@ -1,0 +1,12 @@
+"""The routes the mock cloud speaks, by provider ``kind``. Adding a route: one module, one entry here."""
+
+from ._base import MockRoute, RecordedRequest, Reply
+from .anthropic import AnthropicMock
+from .openai import OpenAIMock
+
+__all__ = ["ROUTES", "MockRoute", "RecordedRequest", "Reply"]
+
+ROUTES: dict[str, type[MockRoute]] = {
+    "openai": OpenAIMock,
+    "anthropic": AnthropicMock,
+}

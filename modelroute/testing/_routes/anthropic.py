@@ -1,0 +1,154 @@
+"""Anthropic Messages as api.anthropic.com serves it: ``POST /v1/messages``, JSON or SSE with ``event:`` lines."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ._base import MockRoute, RecordedRequest, Reply, chunk_text, count_words
+
+__all__ = ["AnthropicMock", "anthropic_sse"]
+
+# At and after this version the API refuses sampling parameters.
+NO_SAMPLING_FROM = "2026-10-21"
+
+_ERRORS: dict[str, tuple[int, str, str]] = {
+    "rate_limited": (429, "rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit"),
+    "overloaded": (529, "overloaded_error", "Overloaded"),
+    "server_error": (500, "api_error", "Internal server error"),
+    "unavailable": (503, "api_error", "Service unavailable"),
+    "context_length": (400, "invalid_request_error", "prompt is too long: 250000 tokens > 200000 maximum"),
+    "unauthorized": (401, "authentication_error", "invalid x-api-key"),
+    # The spend-limit 429 the SDK models as EnforcedSpendLimitReachedError.
+    "quota_exhausted": (429, "rate_limit_error", "You have reached your specified API usage limits"),
+    "not_found": (404, "not_found_error", "model: not found"),
+}
+
+
+def anthropic_sse(event: str, data: dict[str, Any]) -> bytes:
+    return f"event: {event}\ndata: {json.dumps(data)}\n\n".encode()
+
+
+def error_body(etype: str, message: str, rid: str, code: str | None = None) -> dict[str, Any]:
+    err: dict[str, Any] = {"type": etype, "message": message}
+    if code:
+        err["details"] = {"error_code": code}
+    return {"type": "error", "error": err, "request_id": rid}
+
+
+class AnthropicMock(MockRoute):
+    request_id_header = "request-id"
+    path = "/v1/messages"
+    #: whether the route wants the ``anthropic-version`` header (Bedrock and Vertex carry it in the body)
+    version_header = True
+
+    def refuse(self, status: int, etype: str, message: str) -> Reply:
+        rid = self.new_request_id()
+        return self.json_reply(status, error_body(etype, message, rid), rid)
+
+    def validate(self, req: RecordedRequest) -> Reply | None:
+        if req.method != "POST" or req.path != self.path:
+            return self.refuse(404, "not_found_error", f"Not found: {req.method} {req.path}")
+        h = req.headers
+        if not h.get("x-api-key") and not h.get("authorization", "").startswith("Bearer "):
+            return self.refuse(401, "authentication_error", "x-api-key header is required")
+        version = h.get("anthropic-version", "")
+        if self.version_header and not version:
+            return self.refuse(400, "invalid_request_error", "anthropic-version: header is required")
+        return self.validate_body(req.json, version)
+
+    def validate_body(self, body: Any, version: str) -> Reply | None:
+        if not isinstance(body, dict):
+            return self.refuse(400, "invalid_request_error", "the request body is not a JSON object")
+        for name in ("model", "max_tokens", "messages"):
+            if name not in body:
+                return self.refuse(400, "invalid_request_error", f"{name}: Field required")
+        if version >= NO_SAMPLING_FROM:
+            for name in ("temperature", "top_p", "top_k"):
+                if name in body:
+                    return self.refuse(400, "invalid_request_error", f"{name}: Extra inputs are not permitted")
+        return None
+
+    def model(self, req: RecordedRequest) -> str:
+        return str(req.json.get("model", ""))
+
+    def usage(self, req: RecordedRequest, text: str) -> dict[str, int]:
+        return {
+            "input_tokens": count_words(req.json.get("messages")) + count_words(req.json.get("system")) + 3,
+            "output_tokens": len(text.split()),
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 0,
+        }
+
+    def success(self, req: RecordedRequest, text: str, tool_call: dict[str, Any] | None, rid: str) -> dict[str, Any]:
+        if tool_call:
+            content = [
+                {
+                    "type": "tool_use",
+                    "id": "toolu_mock01",
+                    "name": tool_call["name"],
+                    "input": tool_call.get("arguments", {}),
+                }
+            ]
+            stop, said = "tool_use", json.dumps(tool_call.get("arguments", {}))
+        else:
+            content, stop, said = [{"type": "text", "text": text}], "end_turn", text
+        return {
+            "id": f"msg_{rid[4:]}",
+            "type": "message",
+            "role": "assistant",
+            "model": self.model(req),
+            "content": content,
+            "stop_reason": stop,
+            "stop_sequence": None,
+            "usage": self.usage(req, said),
+        }
+
+    def stream_events(self, req: RecordedRequest, text: str, tool_call: dict[str, Any] | None, rid: str) -> list[bytes]:
+        said = json.dumps(tool_call.get("arguments", {})) if tool_call else text
+        usage = self.usage(req, said)
+        start = {**usage, "output_tokens": 1}
+        message: dict[str, Any] = {
+            "id": f"msg_{rid[4:]}", "type": "message", "role": "assistant", "model": self.model(req),
+            "content": [], "stop_reason": None, "stop_sequence": None, "usage": start,
+        }  # fmt: skip
+        out = [anthropic_sse("message_start", {"type": "message_start", "message": message})]
+        if tool_call:
+            block = {"type": "tool_use", "id": "toolu_mock01", "name": tool_call["name"], "input": {}}
+            deltas = [{"type": "input_json_delta", "partial_json": p} for p in _split(said)]
+            stop = "tool_use"
+        else:
+            block = {"type": "text", "text": ""}
+            deltas = [{"type": "text_delta", "text": p} for p in chunk_text(text)]
+            stop = "end_turn"
+        out.append(
+            anthropic_sse("content_block_start", {"type": "content_block_start", "index": 0, "content_block": block})
+        )
+        out.append(anthropic_sse("ping", {"type": "ping"}))
+        out += [
+            anthropic_sse("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": d})
+            for d in deltas
+        ]
+        out.append(anthropic_sse("content_block_stop", {"type": "content_block_stop", "index": 0}))
+        delta = {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
+                 "usage": {"output_tokens": usage["output_tokens"]}}  # fmt: skip
+        out.append(anthropic_sse("message_delta", delta))
+        out.append(anthropic_sse("message_stop", {"type": "message_stop"}))
+        return out
+
+    def named_error(self, kind: str, req: RecordedRequest) -> tuple[int, dict[str, Any], dict[str, str]]:
+        status, etype, message = _ERRORS[kind]
+        if kind == "not_found":
+            message = f"model: {self.model(req)}"
+        code = "enforced_spend_limit_reached" if kind == "quota_exhausted" else None
+        return status, error_body(etype, message, self.new_request_id(), code), {}
+
+    def inband_error(self, error_type: str | None) -> bytes:
+        etype = error_type or "overloaded_error"
+        data = {"type": "error", "error": {"type": etype, "message": "Overloaded"}, "request_id": self.new_request_id()}
+        return anthropic_sse("error", data)
+
+
+def _split(s: str, parts: int = 3) -> list[str]:
+    size = max(1, -(-len(s) // parts))
+    return [s[i : i + size] for i in range(0, len(s), size)]

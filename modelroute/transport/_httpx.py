@@ -1,0 +1,217 @@
+"""The default transport, on httpx2: one pooled client per provider entry, sync and async.
+
+Time limits: httpx2's own connect timeout; its read timeout bounds the wait for the response headers
+(``first_byte_s``) and, once they are in, each body read (``stall_s``; we switch it in the request's timeout
+extension, which httpcore reads when the body starts). The attempt's ``total_s`` is checked between chunks,
+and the async side also puts the first body chunk under ``first_byte_s`` (time to first token) and every
+later chunk under an exact asyncio timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import NoReturn
+
+import httpx2
+
+from ..exceptions import MalformedResponseError, ProviderConnectionError, ProviderError, ProviderTimeoutError
+from ._base import Timeouts
+
+__all__ = ["HttpxAsyncTransport", "HttpxSyncTransport"]
+
+
+def _limits(max_connections: int, max_keepalive: int | None, keepalive_expiry_s: float) -> httpx2.Limits:
+    return httpx2.Limits(
+        max_connections=max_connections,
+        max_keepalive_connections=min(max_connections, 64) if max_keepalive is None else max_keepalive,
+        keepalive_expiry=keepalive_expiry_s,
+    )
+
+
+def _httpx_timeout(t: Timeouts) -> httpx2.Timeout:
+    return httpx2.Timeout(
+        connect=min(t.connect_s, t.total_s),
+        read=min(t.first_byte_s, t.total_s),
+        write=t.total_s,
+        pool=t.total_s,
+    )
+
+
+def _raise_mapped(e: Exception, t: Timeouts, phase: str) -> NoReturn:
+    """Turn an httpx2 failure into our vocabulary. ``phase`` is ``headers`` or ``body``."""
+    err: ProviderError
+    if isinstance(e, httpx2.ConnectTimeout):
+        err = ProviderTimeoutError(f"could not connect within {t.connect_s:g}s")
+    elif isinstance(e, httpx2.PoolTimeout):
+        err = ProviderTimeoutError(f"no free connection in the pool within {t.total_s:g}s")
+    elif isinstance(e, httpx2.ReadTimeout):
+        what = (
+            f"no response headers within {t.first_byte_s:g}s"
+            if phase == "headers"
+            else (f"the stream stalled: no bytes for {t.stall_s:g}s")
+        )
+        err = ProviderTimeoutError(what)
+    elif isinstance(e, httpx2.TimeoutException):
+        err = ProviderTimeoutError(f"timed out ({type(e).__name__})")
+    elif isinstance(e, httpx2.ConnectError):
+        refused = "refused" in str(e).lower()
+        err = ProviderConnectionError("connection refused" if refused else f"could not connect: {e}")
+    elif isinstance(e, httpx2.DecodingError):
+        err = MalformedResponseError(f"the response body could not be decoded: {e}")
+    elif isinstance(e, httpx2.RemoteProtocolError | httpx2.ReadError | httpx2.WriteError | httpx2.CloseError):
+        where = "before answering" if phase == "headers" else "in the middle of the answer"
+        err = ProviderConnectionError(f"the connection broke {where}: {e or type(e).__name__}")
+    else:
+        err = ProviderConnectionError(f"{type(e).__name__}: {e}")
+    raise err from e
+
+
+def _total_exceeded(t: Timeouts) -> ProviderTimeoutError:
+    return ProviderTimeoutError(f"the attempt ran past its {t.total_s:g}s limit")
+
+
+class _SyncResponse:
+    __slots__ = ("_deadline", "_resp", "_t", "headers", "status")
+
+    def __init__(self, resp: httpx2.Response, t: Timeouts, deadline: float) -> None:
+        self._resp = resp
+        self._t = t
+        self._deadline = deadline
+        self.status = resp.status_code
+        self.headers: Mapping[str, str] = resp.headers
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        try:
+            for chunk in self._resp.iter_bytes():
+                yield chunk
+                if time.monotonic() > self._deadline:
+                    raise _total_exceeded(self._t)
+        except httpx2.HTTPError as e:
+            _raise_mapped(e, self._t, "body")
+
+    def read(self) -> bytes:
+        return b"".join(self.iter_bytes())
+
+    def close(self) -> None:
+        self._resp.close()
+
+
+class HttpxSyncTransport:
+    """Blocking transport over ``httpx2.Client``."""
+
+    def __init__(
+        self,
+        *,
+        max_connections: int = 256,
+        max_keepalive: int | None = None,
+        keepalive_expiry_s: float = 30.0,
+        verify: bool = True,
+        trust_env: bool = True,
+    ) -> None:
+        self._client = httpx2.Client(
+            limits=_limits(max_connections, max_keepalive, keepalive_expiry_s),
+            verify=verify,
+            trust_env=trust_env,
+            follow_redirects=False,
+        )
+
+    def send(self, method: str, url: str, headers: Mapping[str, str], body: bytes, timeouts: Timeouts) -> _SyncResponse:
+        start = time.monotonic()
+        req = self._client.build_request(method, url, headers=headers, content=body, timeout=_httpx_timeout(timeouts))
+        try:
+            resp = self._client.send(req, stream=True)
+        except httpx2.HTTPError as e:
+            _raise_mapped(e, timeouts, "headers")
+        remaining = timeouts.total_s - (time.monotonic() - start)
+        if remaining <= 0:
+            resp.close()
+            raise _total_exceeded(timeouts)
+        req.extensions["timeout"]["read"] = min(timeouts.stall_s, remaining)
+        return _SyncResponse(resp, timeouts, start + timeouts.total_s)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+class _AsyncResponse:
+    __slots__ = ("_deadline", "_resp", "_t", "headers", "status")
+
+    def __init__(self, resp: httpx2.Response, t: Timeouts, deadline: float) -> None:
+        self._resp = resp
+        self._t = t
+        self._deadline = deadline
+        self.status = resp.status_code
+        self.headers: Mapping[str, str] = resp.headers
+
+    async def aiter_bytes(self) -> AsyncIterator[bytes]:
+        loop = asyncio.get_running_loop()
+        it = self._resp.aiter_bytes().__aiter__()
+        gap, first = self._t.first_byte_s, True
+        while True:
+            remaining = self._deadline - loop.time()
+            limit = min(gap, remaining)
+            if limit <= 0:
+                raise _total_exceeded(self._t)
+            try:
+                async with asyncio.timeout(limit):
+                    chunk = await it.__anext__()
+            except StopAsyncIteration:
+                return
+            except TimeoutError:
+                if remaining <= gap:
+                    raise _total_exceeded(self._t) from None
+                what = "no first chunk within" if first else "the stream stalled: no bytes for"
+                raise ProviderTimeoutError(f"{what} {gap:g}s") from None
+            except httpx2.HTTPError as e:
+                _raise_mapped(e, self._t, "body")
+            if first:
+                gap, first = self._t.stall_s, False
+            yield chunk
+
+    async def aread(self) -> bytes:
+        return b"".join([c async for c in self.aiter_bytes()])
+
+    async def aclose(self) -> None:
+        await self._resp.aclose()
+
+
+class HttpxAsyncTransport:
+    """Asyncio transport over ``httpx2.AsyncClient``."""
+
+    def __init__(
+        self,
+        *,
+        max_connections: int = 256,
+        max_keepalive: int | None = None,
+        keepalive_expiry_s: float = 30.0,
+        verify: bool = True,
+        trust_env: bool = True,
+    ) -> None:
+        self._client = httpx2.AsyncClient(
+            limits=_limits(max_connections, max_keepalive, keepalive_expiry_s),
+            verify=verify,
+            trust_env=trust_env,
+            follow_redirects=False,
+        )
+
+    async def send(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes, timeouts: Timeouts
+    ) -> _AsyncResponse:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeouts.total_s
+        req = self._client.build_request(method, url, headers=headers, content=body, timeout=_httpx_timeout(timeouts))
+        try:
+            async with asyncio.timeout_at(deadline):
+                resp = await self._client.send(req, stream=True)
+        except TimeoutError:
+            raise _total_exceeded(timeouts) from None
+        except httpx2.HTTPError as e:
+            _raise_mapped(e, timeouts, "headers")
+        # The asyncio timeouts in aiter_bytes are exact; httpx2's read timeout stays only as a backstop.
+        req.extensions["timeout"]["read"] = max(timeouts.first_byte_s, timeouts.stall_s)
+        return _AsyncResponse(resp, timeouts, deadline)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

@@ -1,0 +1,69 @@
+"""Incremental Server-Sent Events framing (sans-IO), as OpenAI and Anthropic stream.
+
+Lines end in ``\\n`` or ``\\r\\n`` (neither vendor uses a bare ``\\r``). An event is dispatched at a blank line;
+``data:`` lines are joined with ``\\n``; comments (``:``) and the ``id``/``retry`` fields are ignored.
+"""
+
+from __future__ import annotations
+
+from ..exceptions import MalformedResponseError
+
+__all__ = ["SSEFramer"]
+
+_MAX_PENDING = 16 * 1024 * 1024  # one event larger than this is a broken stream, not a big answer
+
+
+class SSEFramer:
+    """Feed bytes, get ``(event, data)`` pairs for every complete event."""
+
+    __slots__ = ("_buf", "_data", "_event")
+
+    def __init__(self) -> None:
+        self._buf = b""
+        self._event: str | None = None
+        self._data: list[str] = []
+
+    def feed(self, data: bytes) -> list[tuple[str | None, str]]:
+        buf = self._buf + data if self._buf else data
+        if b"\n" not in buf:
+            if len(buf) > _MAX_PENDING:
+                raise MalformedResponseError("a server-sent event exceeded 16 MiB without a line break")
+            self._buf = buf
+            return []
+        *lines, self._buf = buf.split(b"\n")
+        out: list[tuple[str | None, str]] = []
+        for raw in lines:
+            self._line(raw, out)
+        return out
+
+    def _line(self, raw: bytes, out: list[tuple[str | None, str]]) -> None:
+        line = raw[:-1] if raw.endswith(b"\r") else raw
+        if not line:
+            if self._data:
+                out.append((self._event, "\n".join(self._data)))
+            self._event = None
+            self._data = []
+            return
+        if line[0] == 58:  # b":" comment
+            return
+        name, sep, value = line.partition(b":")
+        if sep and value.startswith(b" "):
+            value = value[1:]
+        try:
+            text = value.decode()
+        except UnicodeDecodeError:
+            raise MalformedResponseError("a server-sent event is not valid UTF-8") from None
+        if name == b"data":
+            self._data.append(text)
+        elif name == b"event":
+            self._event = text
+
+    def close(self) -> list[tuple[str | None, str]]:
+        out: list[tuple[str | None, str]] = []
+        if self._buf:
+            self._line(self._buf, out)
+            self._buf = b""
+        # An event without its closing blank line was cut in transit: drop it, the handler decides if the
+        # stream completed.
+        self._data = []
+        return out
