@@ -26,6 +26,7 @@ from .routes import ROUTES, Route
 from .routing import Call, CallSettings, Fail, Plan, Try, Wait, expand, explain, merge_table
 from .state import MemoryState, StateStore
 from .transport import AsyncTransport, SyncTransport, Timeouts, make_async_transport, make_sync_transport
+from .wire import WireRequest
 
 __all__ = ["RequestOptions", "Router"]
 
@@ -271,13 +272,16 @@ class Router:
             held = self._async[provider] = (loop, make_async_transport(self._transport, max_connections=size))
         return held[1]
 
-    def _send(self, step: Try, request: Request) -> Response:
+    def _prepare(self, step: Try, request: Request, *, stream: bool) -> tuple[Route, WireRequest, Timeouts]:
+        """The route, the bytes to send and the time limits of one attempt (raises `AuthError` for a missing secret)."""
         provider = step.entry.provider
         route = self._route(provider)
-        wire = route.build(request, step.entry.model, stream=False)
-        resp = self._sync_transport(provider).send(
-            wire.method, wire.url, wire.headers, wire.body, self._timeouts(provider, step.total_s)
-        )
+        return route, route.build(request, step.entry.model, stream=stream), self._timeouts(provider, step.total_s)
+
+    def _send(self, step: Try, request: Request) -> Response:
+        route, wire, limits = self._prepare(step, request, stream=False)
+        transport = self._sync_transport(step.entry.provider)
+        resp = transport.send(wire.method, wire.url, wire.headers, wire.body, limits)
         try:
             body = resp.read()
         finally:
@@ -285,12 +289,9 @@ class Router:
         return self._served(step, _decoded(route, resp.status, resp.headers, body))
 
     async def _asend(self, step: Try, request: Request) -> Response:
-        provider = step.entry.provider
-        route = self._route(provider)
-        wire = route.build(request, step.entry.model, stream=False)
-        resp = await self._async_transport(provider).send(
-            wire.method, wire.url, wire.headers, wire.body, self._timeouts(provider, step.total_s)
-        )
+        route, wire, limits = self._prepare(step, request, stream=False)
+        transport = self._async_transport(step.entry.provider)
+        resp = await transport.send(wire.method, wire.url, wire.headers, wire.body, limits)
         try:
             body = await resp.aread()
         finally:
@@ -308,13 +309,10 @@ class Router:
                 continue
             if isinstance(step, Fail):
                 raise step.error
-            provider = step.entry.provider
             try:
-                route = self._route(provider)
-                wire = route.build(request, step.entry.model, stream=True)
-                resp = self._sync_transport(provider).send(
-                    wire.method, wire.url, wire.headers, wire.body, self._timeouts(provider, step.total_s)
-                )
+                route, wire, limits = self._prepare(step, request, stream=True)
+                transport = self._sync_transport(step.entry.provider)
+                resp = transport.send(wire.method, wire.url, wire.headers, wire.body, limits)
             except ProviderError as e:
                 out.failed(call, step, e)
                 continue
@@ -351,13 +349,10 @@ class Router:
                 continue
             if isinstance(step, Fail):
                 raise step.error
-            provider = step.entry.provider
             try:
-                route = self._route(provider)
-                wire = route.build(request, step.entry.model, stream=True)
-                resp = await self._async_transport(provider).send(
-                    wire.method, wire.url, wire.headers, wire.body, self._timeouts(provider, step.total_s)
-                )
+                route, wire, limits = self._prepare(step, request, stream=True)
+                transport = self._async_transport(step.entry.provider)
+                resp = await transport.send(wire.method, wire.url, wire.headers, wire.body, limits)
             except ProviderError as e:
                 out.failed(call, step, e)
                 continue
