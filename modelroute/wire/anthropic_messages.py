@@ -155,6 +155,8 @@ class AnthropicMessages:
                     kind = ErrorKind.QUOTA_EXHAUSTED
         if kind in (ErrorKind.INVALID_REQUEST, ErrorKind.SERVER_ERROR) and mentions_context_window(message):
             kind = ErrorKind.CONTEXT_WINDOW
+        elif kind is ErrorKind.INVALID_REQUEST and "credit balance" in message.lower():
+            kind = ErrorKind.QUOTA_EXHAUSTED  # the API reports an empty prepaid balance as a plain 400
         return build_error(kind, message, status=status, headers=headers, code=code or etype or None, body=dict(err))
 
 

@@ -419,6 +419,8 @@ ERRORS: list[tuple[str, int, bytes, dict[str, str], type[Exception], ErrorKind]]
     ("invalid", 400, err_body("invalid_request_error", "messages: field required"), {}, anthropic.BadRequestError, ErrorKind.INVALID_REQUEST),
     ("context", 400, err_body("invalid_request_error", "prompt is too long: 250000 tokens > 200000 maximum"), {},
      anthropic.BadRequestError, ErrorKind.CONTEXT_WINDOW),
+    ("credit balance", 400, err_body("invalid_request_error", "Your credit balance is too low to access the Anthropic API."), {},
+     anthropic.BadRequestError, ErrorKind.QUOTA_EXHAUSTED),
     ("auth", 401, err_body("authentication_error"), {}, anthropic.AuthenticationError, ErrorKind.AUTH),
     ("billing", 402, err_body("billing_error"), {}, anthropic.PaymentRequiredError, ErrorKind.QUOTA_EXHAUSTED),
     ("permission", 403, err_body("permission_error"), {}, anthropic.PermissionDeniedError, ErrorKind.PERMISSION),
