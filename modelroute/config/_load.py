@@ -7,6 +7,7 @@ targets have no keys set still loads.
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import os
 import re
 from collections.abc import Mapping
@@ -16,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..exceptions import ConfigError, CredentialError
+from ..exceptions import ConfigError, CredentialError, MissingDependencyError
 from ._spec import ENV_REF, PROVIDER_KINDS, AliasSpec, ConfigSpec, DefaultsSpec, ErrorPolicySpec, TargetSpec
 
 __all__ = ["Config", "load_config", "resolve_env"]
@@ -137,7 +138,7 @@ def _read_yaml(path: Path) -> Any:
 
 # --- errors that name the field --------------------------------------------------------------------------------
 
-_SECRET_FIELDS = {"api_key"}
+_SECRET_FIELDS = {"api_key", "access_token"}
 
 
 def _fields_at(loc: tuple[int | str, ...]) -> set[str]:
@@ -232,6 +233,7 @@ def _check_references(spec: ConfigSpec) -> None:
     if not spec.models:
         raise ConfigError("models", "no aliases are defined", "Add at least one alias with targets")
     for pname, provider in spec.providers.items():
+        _check_extra(pname, provider.extra_needed())
         if provider.base_url is not None and not provider.base_url.startswith(("http://", "https://", "${")):
             raise ConfigError(
                 f"providers.{pname}.base_url",
@@ -263,6 +265,22 @@ def _check_references(spec: ConfigSpec) -> None:
                 raise ConfigError(f"models.{alias}.fallbacks[{i}]", "an alias cannot fall back to itself", "Remove it")
     for alias in spec.models:
         _check_cycle(spec, alias, [alias])
+
+
+def _installed(module: str) -> bool:
+    """Whether ``module`` can be imported, found without importing it (so loading a config stays cheap)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a missing parent package, or a module set to None in sys.modules
+        return False
+
+
+def _check_extra(pname: str, needed: tuple[str, str, str, tuple[str, ...]] | None) -> None:
+    if needed is None:
+        return
+    field_name, what, extra, modules = needed
+    if not all(_installed(m) for m in modules):
+        raise MissingDependencyError(f"providers.{pname}.{field_name}", what, extra)
 
 
 def _check_cycle(spec: ConfigSpec, alias: str, chain: list[str]) -> None:

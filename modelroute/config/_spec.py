@@ -2,7 +2,7 @@
 
 ```yaml
 providers:            # where models are served, and how to reach them
-  <name>: {kind: openai | anthropic, api_key: ${ENV_VAR}, base_url: ..., region: ...}
+  <name>: {kind: openai | anthropic | azure_openai | azure_foundry | vertex, api_key: ${ENV_VAR}, region: ...}
 models:               # the aliases callers ask for
   <alias>:
     targets: [{provider: <name>, model: <id>}, "<name>:<id>"]   # tried in order
@@ -23,12 +23,15 @@ from ..exceptions import ErrorKind
 __all__ = [
     "AliasSpec",
     "AnthropicProviderSpec",
+    "AzureFoundryProviderSpec",
+    "AzureOpenAIProviderSpec",
     "ConfigSpec",
     "DefaultsSpec",
     "ErrorPolicySpec",
     "OpenAIProviderSpec",
     "ProviderSpec",
     "TargetSpec",
+    "VertexProviderSpec",
 ]
 
 ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
@@ -77,6 +80,11 @@ class _ProviderBase(ProviderTimeoutsMixin):
             raise ValueError(f"credentials may not be set as headers ({', '.join(bad)}); use api_key: ${{ENV_VAR}}")
         return {k.lower(): val for k, val in v.items()}
 
+    def extra_needed(self) -> tuple[str, str, str, tuple[str, ...]] | None:
+        """``(field, what, extra, modules)`` when this entry's settings need an optional dependency, else None.
+        The loader checks the modules can be found (without importing them) and names the pip command."""
+        return None
+
 
 class OpenAIProviderSpec(_ProviderBase):
     """The OpenAI API, or any OpenAI-compatible server (set ``base_url``)."""
@@ -100,11 +108,126 @@ class AnthropicProviderSpec(_ProviderBase):
     anthropic_version: str = Field("2026-10-21", description="The `anthropic-version` header.")
 
 
-ProviderSpec = Annotated[OpenAIProviderSpec | AnthropicProviderSpec, Field(discriminator="kind")]
+_RESOURCE = r"^[A-Za-z0-9][A-Za-z0-9\-]*$"
+AZURE_COGNITIVE_SCOPE = "https://cognitiveservices.azure.com/.default"
+AZURE_AI_SCOPE = "https://ai.azure.com/.default"
+
+
+class _AzureAuthMixin(_Spec):
+    """One way to authenticate to Azure: a key, a bearer token from the environment, or Entra ID."""
+
+    api_key: SecretRef | None = Field(None, description="`${ENV_VAR}` holding the resource's key.")
+    access_token: SecretRef | None = Field(
+        None, description="`${ENV_VAR}` holding an Entra ID access token (sent as a Bearer token, never refreshed)."
+    )
+    entra_id: bool = Field(
+        False,
+        description="Get Entra ID tokens from azure-identity's DefaultAzureCredential, cached and refreshed "
+        "before they expire (needs `modelroute[azure]`).",
+    )
+
+    @model_validator(mode="after")
+    def _one_credential(self) -> Any:
+        chosen = [n for n in ("api_key", "access_token") if getattr(self, n) is not None]
+        if self.entra_id:
+            chosen.append("entra_id")
+        if len(chosen) != 1:
+            got = f" (got {', '.join(chosen)})" if chosen else ""
+            raise ValueError(
+                f"set exactly one of api_key: ${{ENV_VAR}}, access_token: ${{ENV_VAR}} or entra_id: true{got}"
+            )
+        return self
+
+    def extra_needed(self) -> tuple[str, str, str, tuple[str, ...]] | None:
+        if self.entra_id:
+            return ("entra_id", "Entra ID authentication (azure-identity)", "azure", ("azure.identity",))
+        return None
+
+
+class _ResourceMixin(_Spec):
+    resource: str | None = Field(
+        None, pattern=_RESOURCE, description="The Azure resource name; the endpoint is built from it."
+    )
+
+    @model_validator(mode="after")
+    def _resource_or_base_url(self) -> Any:
+        base_url = getattr(self, "base_url", None)
+        if (self.resource is None) == (base_url is None):
+            raise ValueError("set exactly one of resource: <name> or base_url: https://...")
+        return self
+
+
+class AzureOpenAIProviderSpec(_AzureAuthMixin, _ResourceMixin, _ProviderBase):
+    """GPT deployments on Azure OpenAI / Microsoft Foundry (Chat Completions). A target's ``model`` is the
+    deployment name. ``api_version: v1`` uses the version-less ``/openai/v1/`` API; any other value is sent as
+    ``?api-version=`` on ``/openai/deployments/{deployment}/chat/completions``."""
+
+    cloud: ClassVar[str] = "azure"
+    kind: Literal["azure_openai"]
+    api_version: str = Field(
+        "2024-10-21",
+        min_length=1,
+        description="`v1` for https://{resource}.openai.azure.com/openai/v1/ (key sent as a Bearer token), or a "
+        "dated version for the deployments path (key sent as `api-key`).",
+    )
+    entra_scope: str = Field(AZURE_COGNITIVE_SCOPE, description="The scope Entra ID tokens are requested for.")
+    max_tokens_field: Literal["max_completion_tokens", "max_tokens"] = Field(
+        "max_completion_tokens", description="Use `max_tokens` for deployments of older models."
+    )
+
+
+class AzureFoundryProviderSpec(_AzureAuthMixin, _ResourceMixin, _ProviderBase):
+    """Claude on Microsoft Foundry: Anthropic Messages at https://{resource}.services.ai.azure.com/anthropic."""
+
+    cloud: ClassVar[str] = "azure"
+    kind: Literal["azure_foundry"]
+    anthropic_version: str = Field("2026-10-21", description="The `anthropic-version` header.")
+    entra_scope: str = Field(AZURE_AI_SCOPE, description="The scope Entra ID tokens are requested for.")
+
+
+class VertexProviderSpec(_ProviderBase):
+    """Claude on Google Vertex AI (``:rawPredict`` / ``:streamRawPredict``). A target's ``model`` is the Vertex
+    model name, e.g. ``claude-sonnet-4-5@20250929``."""
+
+    cloud: ClassVar[str] = "gcp"
+    kind: Literal["vertex"]
+    project: str = Field(
+        min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$", description="The Google Cloud project id."
+    )
+    region: str = Field(  # required here, optional on other kinds
+        min_length=1,
+        pattern=r"^[a-z0-9\-]+$",
+        description="The Vertex location: a region (`us-east5`), `global`, or a multi-region (`us`, `eu`).",
+    )
+    access_token: SecretRef | None = Field(
+        None,
+        description="`${ENV_VAR}` holding an OAuth access token; without it, Google Application Default "
+        "Credentials are used (needs `modelroute[vertex]`).",
+    )
+    anthropic_version: str = Field("vertex-2023-10-16", description="The body's `anthropic_version`.")
+
+    def extra_needed(self) -> tuple[str, str, str, tuple[str, ...]] | None:
+        if self.access_token is None:
+            what = "Google Application Default Credentials (used when access_token is not set)"
+            return ("access_token", what, "vertex", ("google.auth", "requests"))
+        return None
+
+
+ProviderSpec = Annotated[
+    OpenAIProviderSpec
+    | AnthropicProviderSpec
+    | AzureOpenAIProviderSpec
+    | AzureFoundryProviderSpec
+    | VertexProviderSpec,
+    Field(discriminator="kind"),
+]
 
 PROVIDER_KINDS: dict[str, type[_ProviderBase]] = {
     "openai": OpenAIProviderSpec,
     "anthropic": AnthropicProviderSpec,
+    "azure_openai": AzureOpenAIProviderSpec,
+    "azure_foundry": AzureFoundryProviderSpec,
+    "vertex": VertexProviderSpec,
 }
 
 
