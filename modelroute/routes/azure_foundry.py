@@ -58,7 +58,7 @@ class AzureFoundryRoute(Route):
     def classify(self, status: int, headers: Mapping[str, str], body: bytes) -> ProviderError:
         data = load_json_object(body)
         err = data.get("error") if data else None
-        if isinstance(err, dict) and data is not None and data.get("type") != "error" and "type" not in err:
+        if isinstance(err, dict) and data is not None and data.get("type") != "error" and not err.get("type"):
             found = azure_error(status, headers, err)  # not Anthropic's shape: Azure's gateway answered
             if found is not None:
                 return found

@@ -34,7 +34,10 @@ class AzureFoundryMock(AnthropicMock):
         h = req.headers
         if not (h.get("x-api-key") or h.get("api-key") or h.get("authorization", "").startswith("Bearer ")):
             return self.json_reply(401, azure_error_body("401", _UNAUTHORIZED), self.new_request_id())
-        return super().validate(req)
+        version = h.get("anthropic-version", "")
+        if not version:
+            return self.refuse(400, "invalid_request_error", "anthropic-version: header is required")
+        return self.validate_body(req.json, version)
 
     def named_error(self, kind: str, req: RecordedRequest) -> tuple[int, dict[str, Any], dict[str, str]]:
         if kind == "unauthorized":
