@@ -6,6 +6,8 @@ providers:            # where models are served, and how to reach them
 models:               # the aliases callers ask for
   <alias>:
     targets: [{provider: <name>, model: <id>}, "<name>:<id>"]   # tried in order
+    family: claude-sonnet-4-5                                    # or: a catalog family...
+    providers: [foundry, bedrock, vertex]                        # ...served by these, each with its own id
     fallbacks: [<alias>, ...]                                    # then these aliases, in order
 defaults: {deadline_s: 60, attempt_timeout_s: 30, ...}
 ```
@@ -18,6 +20,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..catalog import FamilyOverride, InferenceProfile
 from ..exceptions import ErrorKind
 
 __all__ = [
@@ -25,6 +28,7 @@ __all__ = [
     "AnthropicProviderSpec",
     "AzureFoundryProviderSpec",
     "AzureOpenAIProviderSpec",
+    "CatalogSpec",
     "ConfigSpec",
     "DefaultsSpec",
     "ErrorPolicySpec",
@@ -284,11 +288,41 @@ class AliasSpec(_Spec):
     """A name callers ask for, and where it may be served, in order."""
 
     targets: list[TargetSpec] = Field(default_factory=list, description="Tried in order.")
+    family: str | None = Field(
+        None,
+        description="A catalog family (`claude-sonnet-4-5`); with `providers`, expands at load time to one target "
+        "per provider with that cloud's model id, after any `targets`.",
+    )
+    providers: list[str] = Field(default_factory=list, description="Provider entries that serve `family`, in order.")
+    inference_profile: InferenceProfile = Field(
+        "auto",
+        description="Bedrock ids from `family`: `auto` uses the cross-region profile of the provider's region "
+        "when there is one, `none` the in-region id, or force `us`/`eu`/`apac`/`global`.",
+    )
+    deployments: dict[str, str] = Field(
+        default_factory=dict,
+        description="Azure deployment names for `family`, by provider entry (default: the model's name).",
+    )
     fallbacks: list[str] = Field(default_factory=list, description="Other aliases, tried after every target failed.")
     deadline_s: float | None = Field(None, gt=0)
     attempt_timeout_s: float | None = Field(None, gt=0)
     on_error: OnError = Field(default_factory=dict)
     description: str = ""
+
+    @model_validator(mode="after")
+    def _family_with_providers(self) -> Any:
+        if (self.family is None) != (not self.providers):
+            raise ValueError("set family and providers together (family: <catalog family>, providers: [<name>...])")
+        stray = sorted(set(self.deployments) - set(self.providers))
+        if stray:
+            raise ValueError(f"deployments names {', '.join(stray)}, which are not in providers")
+        return self
+
+
+class CatalogSpec(_Spec):
+    """Families to add to, or change in, the shipped catalog (``ids`` merge key by key)."""
+
+    families: dict[str, FamilyOverride] = Field(default_factory=dict)
 
 
 class ConfigSpec(_Spec):
@@ -298,3 +332,4 @@ class ConfigSpec(_Spec):
     providers: dict[Annotated[str, Field(pattern=_NAME)], ProviderSpec]
     models: dict[Annotated[str, Field(pattern=_NAME)], AliasSpec]
     defaults: DefaultsSpec = Field(default_factory=DefaultsSpec)
+    catalog: CatalogSpec = Field(default_factory=CatalogSpec, description="Changes to the model catalog.")
