@@ -234,3 +234,43 @@ def test_vertex_context_window_never_resends_to_the_same_model_in_another_region
     assert [a.outcome for a in info.value.trace] == ["error", "skipped"]
     assert "too long for its context window" in info.value.trace[1].reason
     assert cloud.requests("vertex-eu") == []
+
+
+STATUS: list[tuple[str, Fault, str]] = [
+    ("az", Fault.status(404, {"error": {"code": "DeploymentNotFound", "message": "no such deployment"}}), "not_found"),
+    ("az-v1", Fault.status(429, {"error": {"code": "429", "message": "Please retry after 30 seconds."}}),
+     "rate_limited"),
+    ("foundry", Fault.status(403, {"error": {"code": "AuthenticationTypeDisabled", "message": "keys off"}}), "auth"),
+    ("vertex", Fault.status(429, [{"error": {"code": 429, "message": "Quota", "status": "RESOURCE_EXHAUSTED"}}]),
+     "rate_limited"),
+    ("vertex", Fault.status(502, b"<html>Bad Gateway</html>", {"content-type": "text/html"}), "server_error"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("provider", "fault", "kind"), STATUS, ids=[f"{p}-{k}" for p, _, k in STATUS])
+def test_raw_status_faults_are_read_with_each_clouds_table(
+    router: Router, cloud: MockCloud, provider: str, fault: Fault, kind: str
+) -> None:
+    cloud.set_default(provider, fault)
+    r = router.complete(FIRST[provider], HI)
+    assert r.trace[0].kind is not None and r.trace[0].kind.value == kind
+    assert r.served_by is not None and r.served_by.provider == NEXT[provider]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("provider", list(FIRST))
+async def test_async_stream_fails_over_before_any_text(router: Router, cloud: MockCloud, provider: str) -> None:
+    cloud.script(provider, Fault.stream_cut(after_events=1))
+    try:
+        s = router.astream(FIRST[provider], HI)
+        text = "".join([e.text async for e in s if isinstance(e, TextDelta)])
+    finally:
+        await router.aclose()
+    assert text == f"Hello from {NEXT[provider]}."
+    assert s.response.trace[0].kind is not None and s.response.trace[0].kind.value == "connection"
+
+
+def test_slow_chunks_within_the_stall_limit_still_complete(router: Router, cloud: MockCloud) -> None:
+    cloud.script("vertex", Fault.ok(chunk_delay_s=0.01))
+    with router.stream("claude-vertex", HI) as s:
+        assert "".join(s.text()) == "Hello from vertex."
