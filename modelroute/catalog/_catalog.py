@@ -145,6 +145,10 @@ class Catalog:
         found = self.lookup(model_id)
         return found[1].context_window if found else None
 
+    def same_model(self, a: str, b: str) -> bool:
+        """Whether two ids (on any clouds) name the same model: what a prompt too long for one is too long for."""
+        return a == b or self._by_id.get(a, a) == self._by_id.get(b, b)
+
     def merged(self, overrides: Mapping[str, FamilyOverride], kinds: Mapping[str, str] | None = None) -> Catalog:
         """A catalog with ``overrides`` applied; a new family must bring its ``vendor`` and ``ids``."""
         families = dict(self.families)

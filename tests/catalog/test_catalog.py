@@ -80,6 +80,13 @@ def test_reverse_lookup_and_context_windows() -> None:
     assert found is not None and found[0] == "claude-haiku-4-5" and found[1].supports("vision")
 
 
+def test_same_model_across_clouds() -> None:
+    assert CAT.same_model("claude-sonnet-4-5", "eu.anthropic.claude-sonnet-4-5-20250929-v1:0")
+    assert CAT.same_model("claude-sonnet-4-5@20250929", "claude-sonnet-4-5-20250929")
+    assert not CAT.same_model("claude-sonnet-4-5", "claude-haiku-4-5")
+    assert CAT.same_model("my-model", "my-model") and not CAT.same_model("my-model", "other")
+
+
 def test_overrides_merge_ids_and_add_families() -> None:
     cat = CAT.merged(
         {

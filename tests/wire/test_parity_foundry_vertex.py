@@ -272,3 +272,13 @@ def test_error_classification(
     assert mine.status == sdk_error.value.status_code
     assert mine.request_id == sdk_error.value.request_id == "req_cloud"
     assert mine.retry_after_s == client._parse_retry_after_header(httpx2.Headers(hdrs))
+
+
+def test_vertex_domain_scoped_project_matches_the_sdk() -> None:
+    cap = Capture()
+    client = anthropic.AnthropicVertex(
+        region="us-east5", project_id="example.com:proj", access_token=TOKEN, http_client=cap.client(), max_retries=0
+    )
+    client.messages.create(model=VMODEL, max_tokens=5, messages=MSG)  # type: ignore[arg-type]
+    mine = ours(vertex(project="example.com:proj"), build_request(model="a", messages=MSG, max_tokens=5), VMODEL)
+    assert mine.url == cap.sent[0].url and "/projects/example.com:proj/" in mine.url
