@@ -7,6 +7,7 @@ targets have no keys set still loads.
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import os
 import re
 from collections.abc import Mapping
@@ -16,8 +17,18 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..exceptions import ConfigError, CredentialError
-from ._spec import ENV_REF, PROVIDER_KINDS, AliasSpec, ConfigSpec, DefaultsSpec, ErrorPolicySpec, TargetSpec
+from ..catalog import Catalog, CatalogLookupError, FamilyOverride
+from ..exceptions import ConfigError, CredentialError, MissingDependencyError
+from ._spec import (
+    ENV_REF,
+    PROVIDER_KINDS,
+    AliasSpec,
+    CatalogSpec,
+    ConfigSpec,
+    DefaultsSpec,
+    ErrorPolicySpec,
+    TargetSpec,
+)
 
 __all__ = ["Config", "load_config", "resolve_env"]
 
@@ -29,6 +40,11 @@ class Config:
     spec: ConfigSpec
     source: str = "<dict>"
     env: Mapping[str, str] = field(default_factory=lambda: os.environ, repr=False)
+
+    @property
+    def catalog(self) -> Catalog:
+        """The model catalog this config sees (the shipped one, with its ``catalog:`` changes)."""
+        return catalog_of(self.spec)
 
     @property
     def defaults(self) -> DefaultsSpec:
@@ -67,6 +83,7 @@ def load_config(
         spec = ConfigSpec.model_validate(data)
     except ValidationError as e:
         raise _config_error(e) from None
+    spec = _expand_families(spec)
     _check_references(spec)
     return Config(spec, origin, os.environ if env is None else env)
 
@@ -137,7 +154,7 @@ def _read_yaml(path: Path) -> Any:
 
 # --- errors that name the field --------------------------------------------------------------------------------
 
-_SECRET_FIELDS = {"api_key"}
+_SECRET_FIELDS = {"api_key", "access_token"}
 
 
 def _fields_at(loc: tuple[int | str, ...]) -> set[str]:
@@ -150,6 +167,8 @@ def _fields_at(loc: tuple[int | str, ...]) -> set[str]:
         models = [ErrorPolicySpec]
     elif parent[0] == "providers":
         models = list(PROVIDER_KINDS.values())
+    elif parent[0] == "catalog":
+        models = [CatalogSpec, FamilyOverride]
     elif parent[0] == "models":
         models = [TargetSpec] if "targets" in parent else [AliasSpec]
     else:
@@ -232,6 +251,7 @@ def _check_references(spec: ConfigSpec) -> None:
     if not spec.models:
         raise ConfigError("models", "no aliases are defined", "Add at least one alias with targets")
     for pname, provider in spec.providers.items():
+        _check_extra(pname, provider.extra_needed())
         if provider.base_url is not None and not provider.base_url.startswith(("http://", "https://", "${")):
             raise ConfigError(
                 f"providers.{pname}.base_url",
@@ -263,6 +283,76 @@ def _check_references(spec: ConfigSpec) -> None:
                 raise ConfigError(f"models.{alias}.fallbacks[{i}]", "an alias cannot fall back to itself", "Remove it")
     for alias in spec.models:
         _check_cycle(spec, alias, [alias])
+
+
+def catalog_of(spec: ConfigSpec) -> Catalog:
+    """The shipped catalog with the config's ``catalog:`` changes applied."""
+    from ..catalog import default_catalog
+
+    if not spec.catalog.families:
+        return default_catalog()
+    try:
+        return default_catalog().merged(spec.catalog.families)
+    except CatalogLookupError as e:
+        raise ConfigError("catalog.families", str(e), "Give a new family both vendor and ids") from None
+
+
+def _expand_families(spec: ConfigSpec) -> ConfigSpec:
+    """Aliases that name a ``family`` and ``providers`` get one target per provider, with that cloud's id."""
+    if not any(a.family for a in spec.models.values()):
+        catalog_of(spec)  # a broken catalog section fails at load even when no alias uses it yet
+        return spec
+    catalog = catalog_of(spec)
+    models = dict(spec.models)
+    for alias, a in spec.models.items():
+        if a.family is None:
+            continue
+        if a.family not in catalog:
+            raise ConfigError(
+                f"models.{alias}.family",
+                f"unknown family '{a.family}'",
+                _known("Catalog families", catalog.names, a.family),
+            )
+        targets = list(a.targets)
+        for i, pname in enumerate(a.providers):
+            where = f"models.{alias}.providers[{i}]"
+            provider = spec.providers.get(pname)
+            if provider is None:
+                raise ConfigError(
+                    where, f"unknown provider '{pname}'", _known("Known providers", spec.providers, pname)
+                )
+            try:
+                model = catalog.model_id(
+                    a.family, kind=provider.kind, region=provider.region, profile=a.inference_profile,
+                    deployment=a.deployments.get(pname),
+                )  # fmt: skip
+            except CatalogLookupError as e:
+                raise ConfigError(
+                    where,
+                    f"provider '{pname}' ({provider.kind}) cannot serve {a.family}: {e}",
+                    f"Add catalog.families.{a.family}.ids, take '{pname}' out, or list it under targets",
+                ) from None
+            target = TargetSpec(provider=pname, model=model)
+            if target not in targets:
+                targets.append(target)
+        models[alias] = a.model_copy(update={"targets": targets})
+    return spec.model_copy(update={"models": models})
+
+
+def _installed(module: str) -> bool:
+    """Whether ``module`` can be imported, found without importing it (so loading a config stays cheap)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a missing parent package, or a module set to None in sys.modules
+        return False
+
+
+def _check_extra(pname: str, needed: tuple[str, str, str, tuple[str, ...]] | None) -> None:
+    if needed is None:
+        return
+    field_name, what, extra, modules = needed
+    if not all(_installed(m) for m in modules):
+        raise MissingDependencyError(f"providers.{pname}.{field_name}", what, extra)
 
 
 def _check_cycle(spec: ConfigSpec, alias: str, chain: list[str]) -> None:

@@ -2,10 +2,12 @@
 
 ```yaml
 providers:            # where models are served, and how to reach them
-  <name>: {kind: openai | anthropic, api_key: ${ENV_VAR}, base_url: ..., region: ...}
+  <name>: {kind: openai | anthropic | azure_openai | azure_foundry | vertex, api_key: ${ENV_VAR}, region: ...}
 models:               # the aliases callers ask for
   <alias>:
     targets: [{provider: <name>, model: <id>}, "<name>:<id>"]   # tried in order
+    family: claude-sonnet-4-5                                    # or: a catalog family...
+    providers: [foundry, bedrock, vertex]                        # ...served by these, each with its own id
     fallbacks: [<alias>, ...]                                    # then these aliases, in order
 defaults: {deadline_s: 60, attempt_timeout_s: 30, ...}
 ```
@@ -18,17 +20,22 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..catalog import FamilyOverride, InferenceProfile
 from ..exceptions import ErrorKind
 
 __all__ = [
     "AliasSpec",
     "AnthropicProviderSpec",
+    "AzureFoundryProviderSpec",
+    "AzureOpenAIProviderSpec",
+    "CatalogSpec",
     "ConfigSpec",
     "DefaultsSpec",
     "ErrorPolicySpec",
     "OpenAIProviderSpec",
     "ProviderSpec",
     "TargetSpec",
+    "VertexProviderSpec",
 ]
 
 ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
@@ -77,6 +84,11 @@ class _ProviderBase(ProviderTimeoutsMixin):
             raise ValueError(f"credentials may not be set as headers ({', '.join(bad)}); use api_key: ${{ENV_VAR}}")
         return {k.lower(): val for k, val in v.items()}
 
+    def extra_needed(self) -> tuple[str, str, str, tuple[str, ...]] | None:
+        """``(field, what, extra, modules)`` when this entry's settings need an optional dependency, else None.
+        The loader checks the modules can be found (without importing them) and names the pip command."""
+        return None
+
 
 class OpenAIProviderSpec(_ProviderBase):
     """The OpenAI API, or any OpenAI-compatible server (set ``base_url``)."""
@@ -100,11 +112,126 @@ class AnthropicProviderSpec(_ProviderBase):
     anthropic_version: str = Field("2026-10-21", description="The `anthropic-version` header.")
 
 
-ProviderSpec = Annotated[OpenAIProviderSpec | AnthropicProviderSpec, Field(discriminator="kind")]
+_RESOURCE = r"^[A-Za-z0-9][A-Za-z0-9\-]*$"
+AZURE_COGNITIVE_SCOPE = "https://cognitiveservices.azure.com/.default"
+AZURE_AI_SCOPE = "https://ai.azure.com/.default"
+
+
+class _AzureAuthMixin(_Spec):
+    """One way to authenticate to Azure: a key, a bearer token from the environment, or Entra ID."""
+
+    api_key: SecretRef | None = Field(None, description="`${ENV_VAR}` holding the resource's key.")
+    access_token: SecretRef | None = Field(
+        None, description="`${ENV_VAR}` holding an Entra ID access token (sent as a Bearer token, never refreshed)."
+    )
+    entra_id: bool = Field(
+        False,
+        description="Get Entra ID tokens from azure-identity's DefaultAzureCredential, cached and refreshed "
+        "before they expire (needs `modelroute[azure]`).",
+    )
+
+    @model_validator(mode="after")
+    def _one_credential(self) -> Any:
+        chosen = [n for n in ("api_key", "access_token") if getattr(self, n) is not None]
+        if self.entra_id:
+            chosen.append("entra_id")
+        if len(chosen) != 1:
+            got = f" (got {', '.join(chosen)})" if chosen else ""
+            raise ValueError(
+                f"set exactly one of api_key: ${{ENV_VAR}}, access_token: ${{ENV_VAR}} or entra_id: true{got}"
+            )
+        return self
+
+    def extra_needed(self) -> tuple[str, str, str, tuple[str, ...]] | None:
+        if self.entra_id:
+            return ("entra_id", "Entra ID authentication (azure-identity)", "azure", ("azure.identity",))
+        return None
+
+
+class _ResourceMixin(_Spec):
+    resource: str | None = Field(
+        None, pattern=_RESOURCE, description="The Azure resource name; the endpoint is built from it."
+    )
+
+    @model_validator(mode="after")
+    def _resource_or_base_url(self) -> Any:
+        base_url = getattr(self, "base_url", None)
+        if (self.resource is None) == (base_url is None):
+            raise ValueError("set exactly one of resource: <name> or base_url: https://...")
+        return self
+
+
+class AzureOpenAIProviderSpec(_AzureAuthMixin, _ResourceMixin, _ProviderBase):
+    """GPT deployments on Azure OpenAI / Microsoft Foundry (Chat Completions). A target's ``model`` is the
+    deployment name. ``api_version: v1`` uses the version-less ``/openai/v1/`` API; any other value is sent as
+    ``?api-version=`` on ``/openai/deployments/{deployment}/chat/completions``."""
+
+    cloud: ClassVar[str] = "azure"
+    kind: Literal["azure_openai"]
+    api_version: str = Field(
+        "2024-10-21",
+        min_length=1,
+        description="`v1` for https://{resource}.openai.azure.com/openai/v1/ (key sent as a Bearer token), or a "
+        "dated version for the deployments path (key sent as `api-key`).",
+    )
+    entra_scope: str = Field(AZURE_COGNITIVE_SCOPE, description="The scope Entra ID tokens are requested for.")
+    max_tokens_field: Literal["max_completion_tokens", "max_tokens"] = Field(
+        "max_completion_tokens", description="Use `max_tokens` for deployments of older models."
+    )
+
+
+class AzureFoundryProviderSpec(_AzureAuthMixin, _ResourceMixin, _ProviderBase):
+    """Claude on Microsoft Foundry: Anthropic Messages at https://{resource}.services.ai.azure.com/anthropic."""
+
+    cloud: ClassVar[str] = "azure"
+    kind: Literal["azure_foundry"]
+    anthropic_version: str = Field("2026-10-21", description="The `anthropic-version` header.")
+    entra_scope: str = Field(AZURE_AI_SCOPE, description="The scope Entra ID tokens are requested for.")
+
+
+class VertexProviderSpec(_ProviderBase):
+    """Claude on Google Vertex AI (``:rawPredict`` / ``:streamRawPredict``). A target's ``model`` is the Vertex
+    model name, e.g. ``claude-sonnet-4-5@20250929``."""
+
+    cloud: ClassVar[str] = "gcp"
+    kind: Literal["vertex"]
+    project: str = Field(
+        min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$", description="The Google Cloud project id."
+    )
+    region: str = Field(  # required here, optional on other kinds
+        min_length=1,
+        pattern=r"^[a-z0-9\-]+$",
+        description="The Vertex location: a region (`us-east5`), `global`, or a multi-region (`us`, `eu`).",
+    )
+    access_token: SecretRef | None = Field(
+        None,
+        description="`${ENV_VAR}` holding an OAuth access token; without it, Google Application Default "
+        "Credentials are used (needs `modelroute[vertex]`).",
+    )
+    anthropic_version: str = Field("vertex-2023-10-16", description="The body's `anthropic_version`.")
+
+    def extra_needed(self) -> tuple[str, str, str, tuple[str, ...]] | None:
+        if self.access_token is None:
+            what = "Google Application Default Credentials (used when access_token is not set)"
+            return ("access_token", what, "vertex", ("google.auth", "requests"))
+        return None
+
+
+ProviderSpec = Annotated[
+    OpenAIProviderSpec
+    | AnthropicProviderSpec
+    | AzureOpenAIProviderSpec
+    | AzureFoundryProviderSpec
+    | VertexProviderSpec,
+    Field(discriminator="kind"),
+]
 
 PROVIDER_KINDS: dict[str, type[_ProviderBase]] = {
     "openai": OpenAIProviderSpec,
     "anthropic": AnthropicProviderSpec,
+    "azure_openai": AzureOpenAIProviderSpec,
+    "azure_foundry": AzureFoundryProviderSpec,
+    "vertex": VertexProviderSpec,
 }
 
 
@@ -161,11 +288,41 @@ class AliasSpec(_Spec):
     """A name callers ask for, and where it may be served, in order."""
 
     targets: list[TargetSpec] = Field(default_factory=list, description="Tried in order.")
+    family: str | None = Field(
+        None,
+        description="A catalog family (`claude-sonnet-4-5`); with `providers`, expands at load time to one target "
+        "per provider with that cloud's model id, after any `targets`.",
+    )
+    providers: list[str] = Field(default_factory=list, description="Provider entries that serve `family`, in order.")
+    inference_profile: InferenceProfile = Field(
+        "auto",
+        description="Bedrock ids from `family`: `auto` uses the cross-region profile of the provider's region "
+        "when there is one, `none` the in-region id, or force `us`/`eu`/`apac`/`global`.",
+    )
+    deployments: dict[str, str] = Field(
+        default_factory=dict,
+        description="Azure deployment names for `family`, by provider entry (default: the model's name).",
+    )
     fallbacks: list[str] = Field(default_factory=list, description="Other aliases, tried after every target failed.")
     deadline_s: float | None = Field(None, gt=0)
     attempt_timeout_s: float | None = Field(None, gt=0)
     on_error: OnError = Field(default_factory=dict)
     description: str = ""
+
+    @model_validator(mode="after")
+    def _family_with_providers(self) -> Any:
+        if (self.family is None) != (not self.providers):
+            raise ValueError("set family and providers together (family: <catalog family>, providers: [<name>...])")
+        stray = sorted(set(self.deployments) - set(self.providers))
+        if stray:
+            raise ValueError(f"deployments names {', '.join(stray)}, which are not in providers")
+        return self
+
+
+class CatalogSpec(_Spec):
+    """Families to add to, or change in, the shipped catalog (``ids`` merge key by key)."""
+
+    families: dict[str, FamilyOverride] = Field(default_factory=dict)
 
 
 class ConfigSpec(_Spec):
@@ -175,3 +332,4 @@ class ConfigSpec(_Spec):
     providers: dict[Annotated[str, Field(pattern=_NAME)], ProviderSpec]
     models: dict[Annotated[str, Field(pattern=_NAME)], AliasSpec]
     defaults: DefaultsSpec = Field(default_factory=DefaultsSpec)
+    catalog: CatalogSpec = Field(default_factory=CatalogSpec, description="Changes to the model catalog.")

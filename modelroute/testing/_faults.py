@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 __all__ = ["NAMED_ERRORS", "STREAM_FAULTS", "Fault"]
 
@@ -42,6 +42,7 @@ class Fault:
     retry_after_ms: float | None = None
     after_events: int = 3
     error_type: str | None = None
+    on: str = "prompt"
 
     # --- success --------------------------------------------------------------------------------------------
 
@@ -112,6 +113,13 @@ class Fault:
     def not_found(cls, ttfb_s: float = 0.0) -> Fault:
         """404: the model does not exist here."""
         return cls("not_found", ttfb_s=ttfb_s)
+
+    @classmethod
+    def content_filter(cls, on: Literal["prompt", "completion"] = "prompt", ttfb_s: float = 0.0) -> Fault:
+        """Azure's content filter. ``on="prompt"``: 400 with ``code: content_filter`` and the categories in
+        ``innererror``; ``on="completion"``: the answer (or stream) ends with ``finish_reason: content_filter``.
+        Routes without a content filter answer 501 and say so."""
+        return cls("content_filter", on=on, ttfb_s=ttfb_s)
 
     # --- the connection -------------------------------------------------------------------------------------
 

@@ -2,11 +2,17 @@
 
 from ._base import MockRoute, RecordedRequest, Reply
 from .anthropic import AnthropicMock
+from .azure_foundry import AzureFoundryMock
+from .azure_openai import AzureOpenAIMock
 from .openai import OpenAIMock
+from .vertex import VertexMock
 
 __all__ = ["ROUTES", "MockRoute", "RecordedRequest", "Reply"]
 
 ROUTES: dict[str, type[MockRoute]] = {
     "openai": OpenAIMock,
     "anthropic": AnthropicMock,
+    "azure_openai": AzureOpenAIMock,
+    "azure_foundry": AzureFoundryMock,
+    "vertex": VertexMock,
 }

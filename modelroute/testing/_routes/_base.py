@@ -97,6 +97,11 @@ class MockRoute(ABC):
     def inband_error(self, error_type: str | None) -> bytes:
         """A framed in-stream error event."""
 
+    def content_filtered(self, req: RecordedRequest, fault: Fault, rid: str) -> Reply:
+        """The reply to `Fault.content_filter` (routes with a content filter override this)."""
+        message = f"the {type(self).__name__} route has no content filter; script Fault.content_filter on Azure entries"
+        return Reply(501, [("content-type", "text/plain"), (self.request_id_header, rid)], message.encode())
+
     def wants_stream(self, req: RecordedRequest) -> bool:
         return isinstance(req.json, dict) and req.json.get("stream") is True
 
@@ -119,7 +124,10 @@ class MockRoute(ABC):
         refused = self.validate(req)
         if refused is not None:
             return refused
-        reply = self._dispatch(req, fault, rid)
+        if fault.kind == "content_filter":
+            reply = self.content_filtered(req, fault, rid)
+        else:
+            reply = self._dispatch(req, fault, rid)
         reply.ttfb_s = fault.ttfb_s
         return reply
 

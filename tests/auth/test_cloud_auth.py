@@ -1,0 +1,119 @@
+"""Entra ID and Google signers: tokens cached, refreshed before expiry, never shown; wired into the routes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import azure.identity
+import pytest
+
+from modelroute.auth.azure import REFRESH_MARGIN_S, EntraIDAuth
+from modelroute.auth.google import GoogleAuth
+from modelroute.exceptions import AuthError
+from modelroute.testing import FakeClock, Fault, MockCloud, router_on_mock_cloud
+
+
+@dataclass
+class AccessToken:
+    token: str
+    expires_on: int
+
+
+class FakeAzureCredential:
+    """azure-core's TokenCredential surface: ``get_token(*scopes) -> AccessToken``; tokens live an hour."""
+
+    clock: FakeClock | None = None
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.scopes: list[str] = []
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        self.scopes.extend(scopes)
+        now = self.clock() if self.clock else 0.0
+        return AccessToken(f"entra-{len(self.scopes)}", int(now) + 3600)
+
+
+def test_entra_token_is_cached_and_refreshed_before_it_expires() -> None:
+    clock = FakeClock()
+    FakeAzureCredential.clock = clock
+    cred = FakeAzureCredential()
+    auth = EntraIDAuth("https://cognitiveservices.azure.com/.default", credential=cred, clock=clock)
+    headers: dict[str, str] = {}
+    auth.apply("POST", "https://x", headers, b"")
+    assert headers["authorization"] == "Bearer entra-1"
+    clock.advance(3600 - REFRESH_MARGIN_S - 1)
+    assert auth.token() == "entra-1"  # still more than the margin to live
+    clock.advance(2)
+    assert auth.token() == "entra-2"  # inside the margin: refreshed
+    assert cred.scopes == ["https://cognitiveservices.azure.com/.default"] * 2
+    assert "entra" not in repr(auth)
+
+
+def test_entra_failure_is_an_auth_error_that_hides_the_details() -> None:
+    class Broken:
+        def get_token(self, *scopes: str) -> Any:
+            raise RuntimeError("tenant 1234 secret=abc")
+
+    with pytest.raises(AuthError) as e:
+        EntraIDAuth("s", credential=Broken()).token()
+    assert "secret" not in str(e.value) and "RuntimeError" in str(e.value)
+
+
+def test_google_credentials_are_refreshed_only_when_invalid() -> None:
+    class Creds:
+        valid, token, refreshes = False, None, 0
+
+        def refresh(self, request: Any) -> None:
+            self.refreshes += 1
+            self.token, self.valid = f"g-{self.refreshes}", True
+
+    creds = Creds()
+    auth = GoogleAuth(credentials=creds, request_factory=object)
+    assert [auth.token(), auth.token()] == ["g-1", "g-1"]
+    creds.valid = False  # google-auth marks credentials invalid shortly before expiry
+    assert auth.token() == "g-2" and "g-" not in repr(auth)
+
+
+CONFIG: dict[str, Any] = {
+    "providers": {
+        "az": {"kind": "azure_openai", "resource": "r", "entra_id": True, "region": "westeurope"},
+        "fd": {"kind": "azure_foundry", "resource": "r", "entra_id": True},
+        "vx": {"kind": "vertex", "project": "p", "region": "global"},
+    },
+    "models": {
+        "gpt": {"targets": ["az:gpt-prod"]},
+        "claude": {"targets": ["fd:claude-sonnet-5-5", "vx:claude-sonnet-5-5"]},
+    },
+}
+
+
+def test_entra_id_and_adc_through_the_router(monkeypatch: pytest.MonkeyPatch) -> None:
+    FakeAzureCredential.clock = None
+    made: list[FakeAzureCredential] = []
+
+    def factory(**kw: Any) -> FakeAzureCredential:
+        made.append(FakeAzureCredential())
+        return made[-1]
+
+    monkeypatch.setattr(azure.identity, "DefaultAzureCredential", factory)
+
+    class Creds:
+        valid, token = True, "adc-token"
+
+    import google.auth
+
+    monkeypatch.setattr(google.auth, "default", lambda scopes=None, **kw: (Creds(), "p"))
+    with MockCloud() as cloud, router_on_mock_cloud(cloud, CONFIG) as router:
+        assert router.complete("gpt", [{"role": "user", "content": "Hi"}]).text == "Hello from az."
+        assert cloud.requests("az")[-1].headers["authorization"] == "Bearer entra-1"
+        assert "api-key" not in cloud.requests("az")[-1].headers
+        cloud.script("fd", Fault.unauthorized())
+        r = router.complete("claude", [{"role": "user", "content": "Hi"}])
+        assert r.served_by is not None and r.served_by.provider == "vx" and r.served_by.cloud == "gcp"
+        assert cloud.requests("fd")[-1].headers["authorization"] == "Bearer entra-1"
+        assert cloud.requests("vx")[-1].headers["authorization"] == "Bearer adc-token"
+    assert [c.scopes for c in made] == [
+        ["https://cognitiveservices.azure.com/.default"],
+        ["https://ai.azure.com/.default"],
+    ]
