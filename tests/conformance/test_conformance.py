@@ -42,6 +42,29 @@ CASES: dict[str, Case] = {
         "anthropic",
         "us-east-1",
     ),
+    "azure_openai": Case(
+        {"kind": "azure_openai", "resource": "contoso", "api_key": "${AZURE_OPENAI_API_KEY}"},
+        "gpt-prod",
+        "azure",
+        inband_error_kind="server_error",
+    ),
+    "azure_openai-v1": Case(
+        {"kind": "azure_openai", "resource": "contoso", "api_version": "v1", "api_key": "${AZURE_OPENAI_API_KEY}"},
+        "gpt-prod-eu",
+        "azure",
+        inband_error_kind="server_error",
+    ),
+    "azure_foundry": Case(
+        {"kind": "azure_foundry", "resource": "contoso-ai", "api_key": "${AZURE_FOUNDRY_API_KEY}"},
+        "claude-sonnet-4-5",
+        "azure",
+    ),
+    "vertex": Case(
+        {"kind": "vertex", "project": "acme", "region": "us-east5", "access_token": "${GCP_ACCESS_TOKEN}"},
+        "claude-sonnet-4-5@20250929",
+        "gcp",
+        "us-east5",
+    ),
 }
 
 KINDS = sorted(CASES)
@@ -85,14 +108,15 @@ def _config(kind: str) -> dict[str, Any]:
 
 @pytest.fixture(params=KINDS, scope="module")
 def kind(request: pytest.FixtureRequest) -> str:
+    """The case's name: a provider kind, or a variant of one."""
     return str(request.param)
 
 
 @pytest.fixture(scope="module")
 def cloud(kind: str) -> Iterator[MockCloud]:
     with MockCloud() as c:
-        c.add("primary", route=kind)
-        c.add("backup", route=_next_kind(kind))
+        c.add("primary", route=CASES[kind].provider["kind"])
+        c.add("backup", route=CASES[_next_kind(kind)].provider["kind"])
         yield c
 
 
@@ -108,7 +132,8 @@ def router(cloud: MockCloud, kind: str, monkeypatch: pytest.MonkeyPatch) -> Iter
 
 
 def test_every_route_has_a_conformance_case() -> None:
-    assert set(CASES) == set(ROUTES), "add a Case for every provider kind in modelroute.routes.ROUTES"
+    covered = {case.provider["kind"] for case in CASES.values()}
+    assert covered == set(ROUTES), "add a Case for every provider kind in modelroute.routes.ROUTES"
 
 
 def _check_served(r: Response, kind: str, provider: str = "primary") -> None:
