@@ -137,7 +137,7 @@ def _read_yaml(path: Path) -> Any:
 
 # --- errors that name the field --------------------------------------------------------------------------------
 
-_SECRET_FIELDS = {"api_key"}
+_SECRET_FIELDS = {"api_key", "aws_access_key_id", "aws_secret_access_key", "aws_session_token"}
 
 
 def _fields_at(loc: tuple[int | str, ...]) -> set[str]:
@@ -238,6 +238,7 @@ def _check_references(spec: ConfigSpec) -> None:
                 f"{provider.base_url!r} is not an http(s) URL",
                 "Write it as https://host/path",
             )
+        provider.check_dependencies(f"providers.{pname}")
     for alias, a in spec.models.items():
         if not a.targets and not a.fallbacks:
             raise ConfigError(

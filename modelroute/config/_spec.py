@@ -2,7 +2,7 @@
 
 ```yaml
 providers:            # where models are served, and how to reach them
-  <name>: {kind: openai | anthropic, api_key: ${ENV_VAR}, base_url: ..., region: ...}
+  <name>: {kind: openai | anthropic | bedrock | bedrock_mantle, api_key: ${ENV_VAR}, base_url: ..., region: ...}
 models:               # the aliases callers ask for
   <alias>:
     targets: [{provider: <name>, model: <id>}, "<name>:<id>"]   # tried in order
@@ -18,11 +18,13 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..exceptions import ErrorKind
+from ..exceptions import ErrorKind, MissingDependencyError
 
 __all__ = [
     "AliasSpec",
     "AnthropicProviderSpec",
+    "BedrockMantleProviderSpec",
+    "BedrockProviderSpec",
     "ConfigSpec",
     "DefaultsSpec",
     "ErrorPolicySpec",
@@ -77,6 +79,9 @@ class _ProviderBase(ProviderTimeoutsMixin):
             raise ValueError(f"credentials may not be set as headers ({', '.join(bad)}); use api_key: ${{ENV_VAR}}")
         return {k.lower(): val for k, val in v.items()}
 
+    def check_dependencies(self, path: str) -> None:
+        """Raise `MissingDependencyError` if this entry needs an optional package that is not installed."""
+
 
 class OpenAIProviderSpec(_ProviderBase):
     """The OpenAI API, or any OpenAI-compatible server (set ``base_url``)."""
@@ -100,11 +105,85 @@ class AnthropicProviderSpec(_ProviderBase):
     anthropic_version: str = Field("2026-10-21", description="The `anthropic-version` header.")
 
 
-ProviderSpec = Annotated[OpenAIProviderSpec | AnthropicProviderSpec, Field(discriminator="kind")]
+AWS_REGION = r"^[a-z]{2}(-[a-z]+)+-\d+$"
+
+
+class _AWSProviderBase(_ProviderBase):
+    """AWS credentials: a Bedrock API key (Bearer), explicit keys, or botocore's default chain (SigV4)."""
+
+    cloud: ClassVar[str] = "aws"
+    region: str = Field(  # required here: it picks the endpoint and signs the request
+        pattern=AWS_REGION, description="The AWS region (`us-east-1`): the default endpoint and the SigV4 scope."
+    )
+    api_key: SecretRef | None = Field(
+        None, description="`${ENV_VAR}` holding a Bedrock API key (`AWS_BEARER_TOKEN_BEDROCK`), sent as Bearer."
+    )
+    aws_access_key_id: SecretRef | None = Field(None, description="`${ENV_VAR}` holding an access key id (SigV4).")
+    aws_secret_access_key: SecretRef | None = Field(None, description="`${ENV_VAR}` holding its secret key.")
+    aws_session_token: SecretRef | None = Field(None, description="`${ENV_VAR}` holding a session token.")
+    profile: str | None = Field(None, description="A named profile for the default credential chain (SigV4).")
+
+    @model_validator(mode="after")
+    def _one_way_to_authenticate(self) -> _AWSProviderBase:
+        keys = (self.aws_access_key_id, self.aws_secret_access_key)
+        if any(keys) and not all(keys):
+            raise ValueError("aws_access_key_id and aws_secret_access_key go together; set both or neither")
+        if self.api_key and (any(keys) or self.profile):
+            raise ValueError("api_key (Bearer) and AWS keys or profile (SigV4) exclude each other; keep one")
+        if self.aws_session_token and not all(keys):
+            raise ValueError("aws_session_token needs aws_access_key_id and aws_secret_access_key")
+        return self
+
+    @property
+    def uses_sigv4(self) -> bool:
+        return self.api_key is None
+
+    def check_dependencies(self, path: str) -> None:
+        from ..auth.sigv4 import botocore_installed
+
+        if self.uses_sigv4 and not botocore_installed():
+            raise MissingDependencyError(path, f"kind '{self.kind}' with SigV4 signing (no api_key)", "bedrock")
+
+
+class BedrockProviderSpec(_AWSProviderBase):
+    """Claude on Amazon Bedrock Runtime (InvokeModel): ``/model/{modelId}/invoke``, event-stream streaming."""
+
+    kind: Literal["bedrock"]
+    anthropic_version: str = Field(
+        "bedrock-2023-05-31", description="The body's `anthropic_version` (AWS documents bedrock-2023-05-31)."
+    )
+
+    def check_dependencies(self, path: str) -> None:
+        from ..auth.sigv4 import botocore_installed
+
+        if not botocore_installed():  # its event-stream decoder reads the streams, whatever the auth
+            raise MissingDependencyError(path, "kind 'bedrock'", "bedrock")
+
+
+class BedrockMantleProviderSpec(_AWSProviderBase):
+    """Bedrock's Anthropic-compatible (``/anthropic/v1/messages``) or OpenAI-compatible
+    (``/openai/v1/chat/completions``) endpoint at ``bedrock-mantle.{region}.api.aws``, streaming SSE."""
+
+    kind: Literal["bedrock_mantle"]
+    dialect: Literal["anthropic", "openai"] = Field(
+        "anthropic", description="Which API to speak: Anthropic Messages (Claude) or OpenAI Chat (OpenAI models)."
+    )
+    anthropic_version: str = Field("2023-06-01", description="The `anthropic-version` header (anthropic dialect).")
+    max_tokens_field: Literal["max_completion_tokens", "max_tokens"] = Field(
+        "max_completion_tokens", description="The OpenAI dialect's max-tokens field."
+    )
+
+
+ProviderSpec = Annotated[
+    OpenAIProviderSpec | AnthropicProviderSpec | BedrockProviderSpec | BedrockMantleProviderSpec,
+    Field(discriminator="kind"),
+]
 
 PROVIDER_KINDS: dict[str, type[_ProviderBase]] = {
     "openai": OpenAIProviderSpec,
     "anthropic": AnthropicProviderSpec,
+    "bedrock": BedrockProviderSpec,
+    "bedrock_mantle": BedrockMantleProviderSpec,
 }
 
 

@@ -39,6 +39,6 @@ def router_on_mock_cloud(
     cfg = load_config(config, env=MockSecrets())
     for name, spec in cfg.spec.providers.items():
         if name not in cloud.entries:
-            cloud.add(name, route=spec.kind)
+            cloud.add(name, route=spec.kind, region=spec.region)
     urls = {name: cloud.url(name) for name in cfg.spec.providers}
     return Router(cfg.with_base_urls(urls), **options)

@@ -2,6 +2,8 @@
 
 from ._base import MockRoute, RecordedRequest, Reply
 from .anthropic import AnthropicMock
+from .bedrock import BedrockMock
+from .bedrock_mantle import BedrockMantleMock
 from .openai import OpenAIMock
 
 __all__ = ["ROUTES", "MockRoute", "RecordedRequest", "Reply"]
@@ -9,4 +11,6 @@ __all__ = ["ROUTES", "MockRoute", "RecordedRequest", "Reply"]
 ROUTES: dict[str, type[MockRoute]] = {
     "openai": OpenAIMock,
     "anthropic": AnthropicMock,
+    "bedrock": BedrockMock,
+    "bedrock_mantle": BedrockMantleMock,
 }

@@ -1,0 +1,96 @@
+"""Claude on Amazon Bedrock Runtime (InvokeModel): ``POST /model/{modelId}/invoke`` and
+``/invoke-with-response-stream``.
+
+The body is Anthropic Messages without ``model`` (it is in the path) and ``stream`` (the path says it), with
+``anthropic_version`` in the body instead of a header. Streams are AWS event-stream frames whose ``chunk`` events
+carry the Anthropic stream events (`EventStreamFramer`). Auth is SigV4 for service ``bedrock`` (botocore's
+signer; explicit keys or the default chain) or a Bedrock API key as a Bearer token. Errors are read from
+``x-amzn-ErrorType`` first (`classify_aws`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from .._types import Request
+from ..auth import HeaderAuth, Signer
+from ..exceptions import ProviderError
+from ..wire import AnthropicMessages, StreamDecoder
+from ..wire.aws_errors import classify_aws
+from ..wire.eventstream import EventStreamFramer
+from ._base import Route
+from .anthropic import sampling_unsupported
+
+__all__ = ["BedrockRoute", "aws_signer", "model_path_segment"]
+
+
+def model_path_segment(model: str) -> str:
+    """The model id as a path segment, encoded the way the anthropic SDK does: ``/`` (in ARNs) becomes ``%2F``,
+    ``:`` stays as it is (AWS decodes the segment either way; boto3 sends ``%3A``)."""
+    return quote(model, safe=":")
+
+
+def aws_signer(route: Route, service: str, *, content_sha256: bool = False) -> Signer:
+    """A Bearer signer for a Bedrock API key, else SigV4 for ``service`` in the route's region."""
+    spec = route.spec
+    if spec.api_key is not None:
+        return HeaderAuth.bearer(route.secret("api_key"))
+    from ..auth.sigv4 import SigV4Signer
+
+    explicit = spec.aws_access_key_id is not None
+    return SigV4Signer(
+        service=service,
+        region=spec.region,
+        access_key=route.secret("aws_access_key_id") if explicit else None,
+        secret_key=route.secret("aws_secret_access_key") if explicit else None,
+        session_token=route.secret("aws_session_token") if spec.aws_session_token is not None else None,
+        profile=spec.profile,
+        content_sha256=content_sha256,
+    )
+
+
+def _dated(version: str) -> bool:
+    return version[:1].isdigit()
+
+
+class BedrockRoute(Route):
+    kind = "bedrock"
+    cloud = "aws"
+    default_base_url = "https://bedrock-runtime.us-east-1.amazonaws.com"
+    stream_accept = "application/json"  # what the anthropic SDK and boto3 send; the answer is an event stream
+    dialect = AnthropicMessages()
+
+    def __init__(self, name: str, spec: Any, env: Mapping[str, str]) -> None:
+        super().__init__(name, spec, env)
+        self._version = spec.anthropic_version
+
+    @classmethod
+    def unsupported(cls, spec: Any, request: Request) -> str | None:
+        version = spec.anthropic_version
+        return sampling_unsupported(version, request) if _dated(version) else None
+
+    def endpoint(self) -> str:
+        return f"https://bedrock-runtime.{self.spec.region}.amazonaws.com"
+
+    def make_signer(self) -> Signer:
+        return aws_signer(self, "bedrock")
+
+    def url(self, model: str, *, stream: bool) -> str:
+        action = "invoke-with-response-stream" if stream else "invoke"
+        return f"{self.base_url}/model/{model_path_segment(model)}/{action}"
+
+    def body(self, request: Request, model: str, *, stream: bool) -> dict[str, Any]:
+        body = self.dialect.encode_body(request, model, stream=False)
+        del body["model"]
+        body["anthropic_version"] = self._version
+        if request.temperature is not None:  # only reached with a version that accepts it (see unsupported)
+            body["temperature"] = request.temperature
+        return body
+
+    def stream_decoder(self) -> StreamDecoder:
+        return StreamDecoder(EventStreamFramer(), self.dialect.stream_handler())
+
+    def classify(self, status: int, headers: Mapping[str, str], body: bytes) -> ProviderError:
+        return classify_aws(status, headers, body, self.dialect.classify)
