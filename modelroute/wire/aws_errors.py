@@ -45,6 +45,13 @@ AWS_ERROR_KINDS: dict[str, ErrorKind] = {
 # Kinds a message's wording may turn into ``context_window`` (Bedrock reports an over-long prompt as a
 # ValidationException, and a model-side failure mid-stream as a modelStreamErrorException quoting Claude).
 _MAY_BE_CONTEXT = (ErrorKind.INVALID_REQUEST, ErrorKind.SERVER_ERROR)
+# Claude's own wording when input plus max_tokens overflow the window, as Bedrock relays it.
+_MORE_CONTEXT_WORDS = ("exceed context limit", "exceeds context limit")
+
+
+def _context_window(message: str) -> bool:
+    low = message.lower()
+    return mentions_context_window(message) or any(w in low for w in _MORE_CONTEXT_WORDS)
 
 
 def _key(name: str) -> str:
@@ -70,7 +77,7 @@ def aws_error_name(headers: Mapping[str, str], data: Mapping[str, Any] | None) -
 def kind_for_aws_error(name: str, message: str = "") -> ErrorKind | None:
     """The kind an AWS exception name (either case of its first letter) means, refined by the message's wording."""
     kind = AWS_ERROR_KINDS.get(_key(name))
-    if kind in _MAY_BE_CONTEXT and mentions_context_window(message):
+    if kind in _MAY_BE_CONTEXT and _context_window(message):
         return ErrorKind.CONTEXT_WINDOW
     return kind
 
