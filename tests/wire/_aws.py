@@ -6,13 +6,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
-
 from modelroute.config import load_config
 from modelroute.routes import ROUTES, Route
 from modelroute.testing import RecordedRequest
+from modelroute.testing._routes.bedrock import sigv4_signature_valid
 
 AKID = "AKIDEXAMPLEFAKE00001"
 SECRET = "fake/secret/key/never/real/000000000000"
@@ -47,15 +44,4 @@ def scope(headers: Mapping[str, str]) -> tuple[str, str, str, str]:
 
 
 def signature_valid(req: RecordedRequest, secret: str = SECRET) -> bool:
-    """Recompute the SigV4 signature of a request as received on the wire, as AWS would."""
-    m = _AUTH.match(req.headers["authorization"])
-    assert m
-    akid, _, region, service, signed, signature = m.groups()
-    query = "&".join(f"{k}={v}" for k, v in req.query.items())
-    url = f"http://{req.headers['host']}{req.path}" + (f"?{query}" if query else "")
-    headers = {h: req.headers[h] for h in signed.split(";")}
-    request = AWSRequest(method=req.method, url=url, headers=headers, data=req.body)
-    request.context["timestamp"] = req.headers["x-amz-date"]
-    signer = SigV4Auth(Credentials(akid, secret), service, region)
-    canonical = signer.canonical_request(request)
-    return bool(signer.signature(signer.string_to_sign(request, canonical), request) == signature)
+    return sigv4_signature_valid(req, secret)

@@ -18,11 +18,20 @@ from urllib.parse import unquote
 from ._base import RecordedRequest, Reply
 from .anthropic import AnthropicMock
 
-__all__ = ["BedrockMock", "aws_auth_refusal", "aws_error_headers", "es_chunk", "es_exception", "es_frame"]
+__all__ = [
+    "BedrockMock",
+    "aws_auth_refusal",
+    "aws_error_headers",
+    "es_chunk",
+    "es_exception",
+    "es_frame",
+    "sigv4_signature_valid",
+]
 
 _CORAL = "http://internal.amazon.com/coral/com.amazon.bedrock/"
 _PATH = re.compile(r"^/model/([^/]+)/(invoke|invoke-with-response-stream)$")
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request")
+_SIGNED = re.compile(r"SignedHeaders=([^,\s]+), Signature=([0-9a-f]{64})$")
 
 _ERRORS: dict[str, tuple[int, str, str]] = {
     "rate_limited": (429, "ThrottlingException", "Too many requests, please wait before trying again."),
@@ -109,6 +118,29 @@ def aws_auth_refusal(req: RecordedRequest, service: str, region: str | None) -> 
     return None  # fmt: skip
 
 
+def sigv4_signature_valid(req: RecordedRequest, secret: str) -> bool:
+    """Recompute a received request's SigV4 signature as AWS would, given the secret key (needs botocore).
+
+    The mock does not call this itself (it never knows the secret); tests use it to prove that what reached the
+    wire is signed right, headers and path included, after the HTTP client had its say."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    auth = req.headers.get("authorization", "")
+    scope, signed = _SCOPE.search(auth), _SIGNED.search(auth)
+    if scope is None or signed is None:
+        return False
+    query = "&".join(f"{k}={v}" for k, v in req.query.items())
+    url = f"http://{req.headers['host']}{req.path}" + (f"?{query}" if query else "")
+    headers = {h: req.headers.get(h, "") for h in signed.group(1).split(";")}
+    request = AWSRequest(method=req.method, url=url, headers=headers, data=req.body)
+    request.context["timestamp"] = req.headers.get("x-amz-date", "")
+    signer = SigV4Auth(Credentials(scope.group(1), secret), scope.group(4), scope.group(3))
+    expected = signer.signature(signer.string_to_sign(request, signer.canonical_request(request)), request)
+    return bool(expected == signed.group(2))
+
+
 def _reframe(sse_events: list[bytes]) -> list[tuple[str, dict[str, Any]]]:
     out = []
     for raw in sse_events:
@@ -127,12 +159,11 @@ class BedrockMock(AnthropicMock):
         return self.json_reply(status, {"message": message}, self.new_request_id(), aws_error_headers(name))
 
     def validate(self, req: RecordedRequest) -> Reply | None:
-        m = _PATH.match(req.path)
-        if req.method != "POST" or m is None:
-            return self.aws_refuse(404, "UnknownOperationException", f"Unknown operation: {req.method} {req.path}")
-        refused = aws_auth_refusal(req, self.service, self.region)
+        refused = aws_auth_refusal(req, self.service, self.region)  # AWS authenticates before it routes
         if refused is not None:
             return self.aws_refuse(*refused)
+        if req.method != "POST" or _PATH.match(req.path) is None:
+            return self.aws_refuse(404, "UnknownOperationException", f"Unknown operation: {req.method} {req.path}")
         body = req.json
         if not isinstance(body, dict):
             return self.aws_refuse(400, "ValidationException", "Malformed input request, please reformat your input.")
