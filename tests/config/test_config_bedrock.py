@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -99,3 +100,13 @@ def test_importing_modelroute_does_not_import_botocore() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_readme_aws_example_loads() -> None:
+    import yaml
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    block = readme.split("### AWS: Claude on Bedrock")[1].split("```yaml\n")[1].split("```")[0]
+    spec = load_config(yaml.safe_load(block)).spec
+    assert {p.kind for p in spec.providers.values()} == {"bedrock", "bedrock_mantle"}
+    assert spec.models["claude-sonnet"].targets[0].model == "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
