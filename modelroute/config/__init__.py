@@ -9,6 +9,7 @@ from ._load import Config, load_config, resolve_env
 from ._spec import (
     PROVIDER_KINDS,
     AliasSpec,
+    AnthropicAWSProviderSpec,
     AnthropicProviderSpec,
     BedrockMantleProviderSpec,
     BedrockProviderSpec,
@@ -23,6 +24,7 @@ from ._spec import (
 __all__ = [
     "PROVIDER_KINDS",
     "AliasSpec",
+    "AnthropicAWSProviderSpec",
     "AnthropicProviderSpec",
     "BedrockMantleProviderSpec",
     "BedrockProviderSpec",

@@ -2,7 +2,7 @@
 
 ```yaml
 providers:            # where models are served, and how to reach them
-  <name>: {kind: openai | anthropic | bedrock | bedrock_mantle, api_key: ${ENV_VAR}, base_url: ..., region: ...}
+  <name>: {kind: openai | anthropic | bedrock | bedrock_mantle | anthropic_aws, api_key: ${ENV_VAR}, region: ...}
 models:               # the aliases callers ask for
   <alias>:
     targets: [{provider: <name>, model: <id>}, "<name>:<id>"]   # tried in order
@@ -22,6 +22,7 @@ from ..exceptions import ErrorKind, MissingDependencyError
 
 __all__ = [
     "AliasSpec",
+    "AnthropicAWSProviderSpec",
     "AnthropicProviderSpec",
     "BedrockMantleProviderSpec",
     "BedrockProviderSpec",
@@ -174,8 +175,21 @@ class BedrockMantleProviderSpec(_AWSProviderBase):
     )
 
 
+class AnthropicAWSProviderSpec(_AWSProviderBase):
+    """Claude Platform on AWS (Anthropic-operated, billed through AWS): the first-party Messages API at
+    ``aws-external-anthropic.{region}.api.aws``, SigV4 service ``aws-external-anthropic`` or an API key."""
+
+    kind: Literal["anthropic_aws"]
+    workspace_id: str = Field(min_length=1, description="The `anthropic-workspace-id` header (required).")
+    anthropic_version: str = Field("2026-10-21", description="The `anthropic-version` header.")
+
+
 ProviderSpec = Annotated[
-    OpenAIProviderSpec | AnthropicProviderSpec | BedrockProviderSpec | BedrockMantleProviderSpec,
+    OpenAIProviderSpec
+    | AnthropicProviderSpec
+    | BedrockProviderSpec
+    | BedrockMantleProviderSpec
+    | AnthropicAWSProviderSpec,
     Field(discriminator="kind"),
 ]
 
@@ -184,6 +198,7 @@ PROVIDER_KINDS: dict[str, type[_ProviderBase]] = {
     "anthropic": AnthropicProviderSpec,
     "bedrock": BedrockProviderSpec,
     "bedrock_mantle": BedrockMantleProviderSpec,
+    "anthropic_aws": AnthropicAWSProviderSpec,
 }
 
 

@@ -2,15 +2,25 @@
 
 from ._base import Route
 from .anthropic import AnthropicRoute
+from .anthropic_aws import AnthropicAWSRoute
 from .bedrock import BedrockRoute
 from .bedrock_mantle import BedrockMantleRoute
 from .openai import OpenAIRoute
 
-__all__ = ["ROUTES", "AnthropicRoute", "BedrockMantleRoute", "BedrockRoute", "OpenAIRoute", "Route"]
+__all__ = [
+    "ROUTES",
+    "AnthropicAWSRoute",
+    "AnthropicRoute",
+    "BedrockMantleRoute",
+    "BedrockRoute",
+    "OpenAIRoute",
+    "Route",
+]
 
 ROUTES: dict[str, type[Route]] = {
     "openai": OpenAIRoute,
     "anthropic": AnthropicRoute,
     "bedrock": BedrockRoute,
     "bedrock_mantle": BedrockMantleRoute,
+    "anthropic_aws": AnthropicAWSRoute,
 }

@@ -37,8 +37,17 @@ def no_botocore(monkeypatch: pytest.MonkeyPatch) -> None:
         {"kind": "bedrock", "region": "us-east-1", "api_key": "${AWS_BEARER_TOKEN_BEDROCK}"},
         {"kind": "bedrock_mantle", "region": "us-east-1"},
         {"kind": "bedrock_mantle", "region": "us-east-1", "dialect": "openai", **KEYS},
+        {"kind": "anthropic_aws", "region": "us-east-1", "workspace_id": "wrkspc_1"},
     ],
-    ids=["bedrock default chain", "bedrock keys", "bedrock profile", "bedrock api key", "mantle chain", "mantle keys"],
+    ids=[
+        "bedrock default chain",
+        "bedrock keys",
+        "bedrock profile",
+        "bedrock api key",
+        "mantle chain",
+        "mantle keys",
+        "anthropic_aws chain",
+    ],
 )
 def test_without_botocore_aws_kinds_fail_at_load_with_the_install_command(provider: dict[str, Any]) -> None:
     with pytest.raises(MissingDependencyError) as info:
@@ -49,10 +58,12 @@ def test_without_botocore_aws_kinds_fail_at_load_with_the_install_command(provid
 
 
 @pytest.mark.usefixtures("no_botocore")
-def test_mantle_with_an_api_key_needs_no_botocore() -> None:
+def test_mantle_and_anthropic_aws_with_an_api_key_need_no_botocore() -> None:
     for dialect in ("anthropic", "openai"):
         c = load_config(cfg(kind="bedrock_mantle", region="us-east-1", dialect=dialect, api_key="${K}"))
         assert c.spec.providers["aws"].kind == "bedrock_mantle"
+    c = load_config(cfg(kind="anthropic_aws", region="us-east-1", workspace_id="w", api_key="${K}"))
+    assert c.spec.providers["aws"].kind == "anthropic_aws"
 
 
 @pytest.mark.parametrize(
@@ -73,9 +84,10 @@ def test_mantle_with_an_api_key_needs_no_botocore() -> None:
          "providers.aws.dialect: unknown value 'gemini'"),
         ({"kind": "bedrock", "region": "us-east-1", "dialect": "openai"}, "unknown field 'dialect'"),
         ({"kind": "bedrok", "region": "us-east-1"}, "Did you mean 'bedrock'?"),
+        ({"kind": "anthropic_aws", "region": "us-east-1"}, "providers.aws.workspace_id: is required"),
     ],
     ids=["no region", "bad region", "half a key pair", "key and keys", "key and profile", "token alone",
-         "literal secret", "unknown dialect", "dialect on bedrock", "typo in kind"],
+         "literal secret", "unknown dialect", "dialect on bedrock", "typo in kind", "no workspace"],
 )  # fmt: skip
 def test_bad_aws_entries_name_the_field(provider: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError) as info:
@@ -108,5 +120,5 @@ def test_the_readme_aws_example_loads() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     block = readme.split("### AWS: Claude on Bedrock")[1].split("```yaml\n")[1].split("```")[0]
     spec = load_config(yaml.safe_load(block)).spec
-    assert {p.kind for p in spec.providers.values()} == {"bedrock", "bedrock_mantle"}
+    assert {p.kind for p in spec.providers.values()} == {"bedrock", "bedrock_mantle", "anthropic_aws"}
     assert spec.models["claude-sonnet"].targets[0].model == "us.anthropic.claude-sonnet-4-5-20250929-v1:0"

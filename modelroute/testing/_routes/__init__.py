@@ -2,6 +2,7 @@
 
 from ._base import MockRoute, RecordedRequest, Reply
 from .anthropic import AnthropicMock
+from .anthropic_aws import AnthropicAWSMock
 from .bedrock import BedrockMock
 from .bedrock_mantle import BedrockMantleMock
 from .openai import OpenAIMock
@@ -13,4 +14,5 @@ ROUTES: dict[str, type[MockRoute]] = {
     "anthropic": AnthropicMock,
     "bedrock": BedrockMock,
     "bedrock_mantle": BedrockMantleMock,
+    "anthropic_aws": AnthropicAWSMock,
 }
