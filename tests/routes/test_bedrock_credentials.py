@@ -117,3 +117,25 @@ def test_secrets_never_show_in_reprs_or_errors(aws_home: Path) -> None:
     assert "SigV4Signer(service='bedrock', region='us-east-1')" in shown
     err = sig.classify(403, {"x-amzn-errortype": "InvalidSignatureException"}, b'{"message": "bad signature"}')
     assert "super/secret" not in str(err) + repr(err)
+
+
+def test_router_on_mock_cloud_never_signs_with_the_machines_credentials(
+    aws_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from modelroute.testing import router_on_mock_cloud
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ENV_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", ENV_SECRET)
+    (aws_home / "credentials").write_text(f"[prod]\naws_access_key_id = {FILE_KEY}\naws_secret_access_key = x\n")
+    config = {
+        "providers": {
+            "chain": {"kind": "bedrock", "region": "us-east-1"},
+            "prod": {"kind": "bedrock_mantle", "region": "us-east-1", "profile": "prod"},
+        },
+        "models": {"a": {"targets": ["chain:anthropic.claude-x"]}, "b": {"targets": ["prod:anthropic.claude-x"]}},
+    }
+    with MockCloud() as cloud, router_on_mock_cloud(cloud, config) as router:
+        assert router.complete("a", HI).text == "Hello from chain."
+        assert router.complete("b", HI).text == "Hello from prod."
+        used = [credential(cloud.requests(n)[0].headers)[0] for n in ("chain", "prod")]
+    assert used == ["mock-aws_access_key_id", "mock-aws_access_key_id"]
