@@ -27,14 +27,14 @@ if TYPE_CHECKING:
 __all__ = ["EventStreamFramer", "exception_error"]
 
 
-def _buffer() -> EventStreamBuffer:
+def _buffer() -> tuple[EventStreamBuffer, type[Exception]]:
     try:
-        from botocore.eventstream import EventStreamBuffer
+        from botocore.eventstream import EventStreamBuffer, ParserError
     except ImportError:  # the route checked at config load; this guards direct use of the framer
         raise MalformedResponseError(
             "decoding an AWS event stream needs botocore: pip install 'modelroute[bedrock]'", status=200
         ) from None
-    return EventStreamBuffer()
+    return EventStreamBuffer(), ParserError
 
 
 def exception_error(headers: dict[str, Any], payload: bytes) -> ProviderError:
@@ -61,17 +61,16 @@ def exception_error(headers: dict[str, Any], payload: bytes) -> ProviderError:
 class EventStreamFramer:
     """Feed bytes, get ``(event, data)`` pairs: the Anthropic event type and JSON of each ``chunk`` event."""
 
-    __slots__ = ("_buf", "_pending")
+    __slots__ = ("_broken", "_buf", "_pending")
 
     def __init__(self) -> None:
         self._buf: EventStreamBuffer | None = None
+        self._broken: type[Exception] = Exception
         self._pending = 0  # bytes fed that no complete message has consumed yet
 
     def feed(self, data: bytes) -> list[tuple[str | None, str]]:
         if self._buf is None:
-            self._buf = _buffer()
-        from botocore.eventstream import ParserError
-
+            self._buf, self._broken = _buffer()
         self._buf.add_data(data)
         self._pending += len(data)
         out: list[tuple[str | None, str]] = []
@@ -81,7 +80,7 @@ class EventStreamFramer:
                 pair = self._message(message)
                 if pair is not None:
                     out.append(pair)
-        except ParserError as e:
+        except self._broken as e:  # botocore's ParserError: a bad CRC, impossible lengths
             raise MalformedResponseError(f"a broken AWS event-stream frame: {e}", status=200) from None
         return out
 

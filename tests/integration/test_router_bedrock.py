@@ -143,6 +143,7 @@ FAULTS = [
     (Fault.stream_error(after_events=1), ["overloaded"]),
     (Fault.stream_error(after_events=1, error_type="throttlingException"), ["rate_limited"]),
     (Fault.stream_error(after_events=1, error_type="modelStreamErrorException"), ["server_error", "server_error"]),
+    (Fault.stream_error(after_events=1, error_type="rate_limit_error"), ["rate_limited"]),  # Anthropic's name
     (Fault.stream_cut(after_events=1), ["connection"]),
     (Fault.stall(after_events=1), ["timeout"]),
     (Fault.malformed(after_events=1), ["malformed_response"]),

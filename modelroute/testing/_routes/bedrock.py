@@ -208,9 +208,20 @@ class BedrockMock(AnthropicMock):
         return status, {"message": message}, aws_error_headers(name)
 
     def inband_error(self, error_type: str | None) -> bytes:
-        etype = error_type or "serviceUnavailableException"
+        """An exception frame. ``error_type`` is Bedrock's lower-camel name; an Anthropic error type (as a fault
+        script written for every route may give) becomes the exception Bedrock sends for it."""
+        etype = _FROM_ANTHROPIC.get(error_type or "", error_type or "serviceUnavailableException")
         if etype == "modelStreamErrorException":
             return es_exception(
                 etype, "The model returned an error.", originalStatusCode=529, originalMessage="Overloaded"
             )
         return es_exception(etype, f"{etype[:1].upper()}{etype[1:]}: the stream was interrupted.")
+
+
+_FROM_ANTHROPIC = {
+    "overloaded_error": "serviceUnavailableException",
+    "rate_limit_error": "throttlingException",
+    "api_error": "internalServerException",
+    "invalid_request_error": "validationException",
+    "timeout_error": "modelTimeoutException",
+}
