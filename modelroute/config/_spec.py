@@ -147,18 +147,27 @@ class _AWSProviderBase(_ProviderBase):
 
 
 class BedrockProviderSpec(_AWSProviderBase):
-    """Claude on Amazon Bedrock Runtime (InvokeModel): ``/model/{modelId}/invoke``, event-stream streaming."""
+    """Amazon Bedrock Runtime at ``bedrock-runtime.{region}.amazonaws.com``: Claude through InvokeModel
+    (``/model/{modelId}/invoke``, event-stream streaming), or OpenAI models through ``/openai/v1`` (SSE)."""
 
     kind: Literal["bedrock"]
+    dialect: Literal["anthropic", "openai"] = Field(
+        "anthropic",
+        description="anthropic: Claude via InvokeModel; openai: Chat Completions at /openai/v1 (OpenAI models).",
+    )
     anthropic_version: str = Field(
         "bedrock-2023-05-31", description="The body's `anthropic_version` (AWS documents bedrock-2023-05-31)."
+    )
+    max_tokens_field: Literal["max_completion_tokens", "max_tokens"] = Field(
+        "max_completion_tokens", description="The OpenAI dialect's max-tokens field."
     )
 
     def check_dependencies(self, path: str) -> None:
         from ..auth.sigv4 import botocore_installed
 
-        if not botocore_installed():  # its event-stream decoder reads the streams, whatever the auth
-            raise MissingDependencyError(path, "kind 'bedrock'", "bedrock")
+        # InvokeModel streams are AWS event streams, read by botocore's decoder whatever the auth.
+        if (self.uses_sigv4 or self.dialect == "anthropic") and not botocore_installed():
+            raise MissingDependencyError(path, f"kind 'bedrock' (dialect {self.dialect})", "bedrock")
 
 
 class BedrockMantleProviderSpec(_AWSProviderBase):

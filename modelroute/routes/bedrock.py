@@ -1,11 +1,12 @@
-"""Claude on Amazon Bedrock Runtime (InvokeModel): ``POST /model/{modelId}/invoke`` and
-``/invoke-with-response-stream``.
+"""Amazon Bedrock Runtime. ``dialect: anthropic`` (the default): Claude through InvokeModel, ``POST
+/model/{modelId}/invoke`` and ``/invoke-with-response-stream``; ``dialect: openai``: OpenAI models through
+``POST /openai/v1/chat/completions`` (what ``openai``'s Bedrock provider calls ``endpoint="runtime"``).
 
-The body is Anthropic Messages without ``model`` (it is in the path) and ``stream`` (the path says it), with
-``anthropic_version`` in the body instead of a header. Streams are AWS event-stream frames whose ``chunk`` events
-carry the Anthropic stream events (`EventStreamFramer`). Auth is SigV4 for service ``bedrock`` (botocore's
-signer; explicit keys or the default chain) or a Bedrock API key as a Bearer token. Errors are read from
-``x-amzn-ErrorType`` first (`classify_aws`).
+InvokeModel's body is Anthropic Messages without ``model`` (it is in the path) and ``stream`` (the path says
+it), with ``anthropic_version`` in the body instead of a header. Its streams are AWS event-stream frames whose
+``chunk`` events carry the Anthropic stream events (`EventStreamFramer`). Auth is SigV4 for service ``bedrock``
+(botocore's signer; explicit keys or the default chain) or a Bedrock API key as a Bearer token. Errors are read
+from ``x-amzn-ErrorType`` first (`classify_aws`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from urllib.parse import quote
 from .._types import Request
 from ..auth import HeaderAuth, Signer
 from ..exceptions import ProviderError
-from ..wire import AnthropicMessages, StreamDecoder
+from ..wire import AnthropicMessages, OpenAIChat, StreamDecoder
 from ..wire.aws_errors import classify_aws
 from ..wire.eventstream import EventStreamFramer
 from ._base import Route
@@ -59,17 +60,24 @@ class BedrockRoute(Route):
     kind = "bedrock"
     cloud = "aws"
     default_base_url = "https://bedrock-runtime.us-east-1.amazonaws.com"
-    stream_accept = "application/json"  # what the anthropic SDK and boto3 send; the answer is an event stream
-    dialect = AnthropicMessages()
+    stream_accept = "application/json"  # what the anthropic and openai SDKs and boto3 send, for streams too
 
     def __init__(self, name: str, spec: Any, env: Mapping[str, str]) -> None:
+        self._invoke = spec.dialect == "anthropic"
+        if self._invoke:
+            self.dialect = AnthropicMessages()
+        else:
+            self.dialect = OpenAIChat(max_tokens_field=spec.max_tokens_field)
         super().__init__(name, spec, env)
         self._version = spec.anthropic_version
+        self._openai_url = self.base_url + "/openai/v1/chat/completions"
 
     @classmethod
     def unsupported(cls, spec: Any, request: Request) -> str | None:
         version = spec.anthropic_version
-        return sampling_unsupported(version, request) if _dated(version) else None
+        if spec.dialect == "anthropic" and _dated(version):
+            return sampling_unsupported(version, request)
+        return None
 
     def endpoint(self) -> str:
         return f"https://bedrock-runtime.{self.spec.region}.amazonaws.com"
@@ -78,10 +86,14 @@ class BedrockRoute(Route):
         return aws_signer(self, "bedrock")
 
     def url(self, model: str, *, stream: bool) -> str:
+        if not self._invoke:
+            return self._openai_url
         action = "invoke-with-response-stream" if stream else "invoke"
         return f"{self.base_url}/model/{model_path_segment(model)}/{action}"
 
     def body(self, request: Request, model: str, *, stream: bool) -> dict[str, Any]:
+        if not self._invoke:
+            return self.dialect.encode_body(request, model, stream=stream)
         body = self.dialect.encode_body(request, model, stream=False)
         del body["model"]
         body["anthropic_version"] = self._version
@@ -90,6 +102,8 @@ class BedrockRoute(Route):
         return body
 
     def stream_decoder(self) -> StreamDecoder:
+        if not self._invoke:
+            return super().stream_decoder()
         return StreamDecoder(EventStreamFramer(), self.dialect.stream_handler())
 
     def classify(self, status: int, headers: Mapping[str, str], body: bytes) -> ProviderError:

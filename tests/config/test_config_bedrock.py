@@ -38,6 +38,7 @@ def no_botocore(monkeypatch: pytest.MonkeyPatch) -> None:
         {"kind": "bedrock_mantle", "region": "us-east-1"},
         {"kind": "bedrock_mantle", "region": "us-east-1", "dialect": "openai", **KEYS},
         {"kind": "anthropic_aws", "region": "us-east-1", "workspace_id": "wrkspc_1"},
+        {"kind": "bedrock", "region": "us-east-1", "dialect": "openai"},
     ],
     ids=[
         "bedrock default chain",
@@ -47,6 +48,7 @@ def no_botocore(monkeypatch: pytest.MonkeyPatch) -> None:
         "mantle chain",
         "mantle keys",
         "anthropic_aws chain",
+        "bedrock openai chain",
     ],
 )
 def test_without_botocore_aws_kinds_fail_at_load_with_the_install_command(provider: dict[str, Any]) -> None:
@@ -58,12 +60,14 @@ def test_without_botocore_aws_kinds_fail_at_load_with_the_install_command(provid
 
 
 @pytest.mark.usefixtures("no_botocore")
-def test_mantle_and_anthropic_aws_with_an_api_key_need_no_botocore() -> None:
+def test_sse_routes_with_an_api_key_need_no_botocore() -> None:
     for dialect in ("anthropic", "openai"):
         c = load_config(cfg(kind="bedrock_mantle", region="us-east-1", dialect=dialect, api_key="${K}"))
         assert c.spec.providers["aws"].kind == "bedrock_mantle"
     c = load_config(cfg(kind="anthropic_aws", region="us-east-1", workspace_id="w", api_key="${K}"))
     assert c.spec.providers["aws"].kind == "anthropic_aws"
+    c = load_config(cfg(kind="bedrock", region="us-east-1", dialect="openai", api_key="${K}"))
+    assert c.spec.providers["aws"].kind == "bedrock"  # SSE, not event stream: no decoder needed either
 
 
 @pytest.mark.parametrize(
@@ -82,12 +86,12 @@ def test_mantle_and_anthropic_aws_with_an_api_key_need_no_botocore() -> None:
          "providers.aws.aws_access_key_id: must be an environment variable reference, not a literal secret"),
         ({"kind": "bedrock_mantle", "region": "us-east-1", "dialect": "gemini"},
          "providers.aws.dialect: unknown value 'gemini'"),
-        ({"kind": "bedrock", "region": "us-east-1", "dialect": "openai"}, "unknown field 'dialect'"),
+        ({"kind": "bedrock", "region": "us-east-1", "workspace_id": "w"}, "unknown field 'workspace_id'"),
         ({"kind": "bedrok", "region": "us-east-1"}, "Did you mean 'bedrock'?"),
         ({"kind": "anthropic_aws", "region": "us-east-1"}, "providers.aws.workspace_id: is required"),
     ],
     ids=["no region", "bad region", "half a key pair", "key and keys", "key and profile", "token alone",
-         "literal secret", "unknown dialect", "dialect on bedrock", "typo in kind", "no workspace"],
+         "literal secret", "unknown dialect", "workspace on bedrock", "typo in kind", "no workspace"],
 )  # fmt: skip
 def test_bad_aws_entries_name_the_field(provider: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError) as info:

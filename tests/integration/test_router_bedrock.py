@@ -21,11 +21,13 @@ CONFIG: dict[str, Any] = {
         "mantle": {"kind": "bedrock_mantle", "region": "us-east-1", **SIGV4},
         "mantle-gpt": {"kind": "bedrock_mantle", "region": "us-east-1", "dialect": "openai",
                        "api_key": "${AWS_BEARER_TOKEN_BEDROCK}"},
+        "runtime-gpt": {"kind": "bedrock", "region": "us-west-2", "dialect": "openai", **SIGV4},
     },
     "models": {
         "claude": {"targets": [f"bedrock-us:{PROFILE}", f"bedrock-eu:{EU_PROFILE}"], "fallbacks": ["gpt"]},
         "claude-mantle": {"targets": ["mantle:anthropic.claude-sonnet-4-5"]},
         "gpt": {"targets": ["mantle-gpt:openai.gpt-oss-120b-1:0"]},
+        "gpt-runtime": {"targets": ["runtime-gpt:openai.gpt-oss-20b-1:0", "mantle-gpt:openai.gpt-oss-20b-1:0"]},
     },
     "defaults": {"deadline_s": 20, "attempt_timeout_s": 5, "stall_timeout_s": 0.5, "first_byte_timeout_s": 2},
 }  # fmt: skip
@@ -59,6 +61,7 @@ SERVED = [
     ("claude", "bedrock-us", "us-west-2", PROFILE, "Hello from bedrock-us."),
     ("claude-mantle", "mantle", "us-east-1", "anthropic.claude-sonnet-4-5", "Hello from mantle."),
     ("gpt", "mantle-gpt", "us-east-1", "openai.gpt-oss-120b-1:0", "Hello from mantle-gpt."),
+    ("gpt-runtime", "runtime-gpt", "us-west-2", "openai.gpt-oss-20b-1:0", "Hello from runtime-gpt."),
 ]
 
 
@@ -214,3 +217,11 @@ def test_a_target_signed_for_the_wrong_region_is_refused_and_failed_over(cloud: 
         answer = r.complete("claude", HI)
     assert trace(answer) == [("bedrock-us", "auth"), ("bedrock-eu", None)]
     assert "scoped to a valid region" in str(answer.trace[0].error)
+
+
+def test_openai_models_on_bedrock_runtime_fail_over_to_mantle(router: Router, cloud: MockCloud) -> None:
+    cloud.script("runtime-gpt", Fault.rate_limited())
+    r = router.complete("gpt-runtime", HI)
+    assert trace(r) == [("runtime-gpt", "rate_limited"), ("mantle-gpt", None)]
+    sent = cloud.requests("runtime-gpt")[0]
+    assert sent.path == "/openai/v1/chat/completions" and sent.json["model"] == "openai.gpt-oss-20b-1:0"

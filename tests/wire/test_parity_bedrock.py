@@ -362,3 +362,48 @@ def test_boto3_streams_raise_the_exception_frame_we_classify(cloud: MockCloud, b
         list(out["body"])
     out["body"].close()
     assert e.value.response["Error"]["Code"] == "throttlingException"
+
+
+# --- OpenAI models on Bedrock Runtime (/openai/v1): openai's Bedrock provider with endpoint="runtime" -----------
+
+
+def runtime_gpt(base_url: str, http_client: Any = None, **auth: Any) -> Any:
+    import openai
+    from openai.providers.bedrock import bedrock as bedrock_provider
+
+    creds = auth or {"access_key_id": AKID, "secret_access_key": SECRET}
+    provider = bedrock_provider(endpoint="runtime", region=REGION, base_url=base_url, **creds)
+    return openai.OpenAI(provider=provider, http_client=http_client, max_retries=0)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_openai_dialect_matches_openais_runtime_provider(stream: bool) -> None:
+    cap = RawCapture()
+    extra: dict[str, Any] = {"stream": True, "stream_options": {"include_usage": True}} if stream else {}
+    gpt = runtime_gpt("http://mock/openai/v1", httpx2.Client(transport=httpx2.MockTransport(cap)))
+    gpt.chat.completions.create(
+        model="openai.gpt-oss-120b-1:0", messages=[{"role": "user", "content": "Hi"}], max_completion_tokens=9, **extra
+    )
+    sdk = cap.sent[0]
+    r = route("bedrock", region=REGION, dialect="openai", base_url="http://mock", **SIGV4)
+    ask = build_request(model="a", messages=[{"role": "user", "content": "Hi"}], max_tokens=9)
+    wire = r.build(ask, "openai.gpt-oss-120b-1:0", stream=stream)
+    assert (wire.method, httpx2.URL(wire.url).raw_path) == (sdk.method, sdk.url.raw_path)
+    assert sdk.url.raw_path == b"/openai/v1/chat/completions"
+    assert scope(wire.headers) == scope(sdk.headers) == ("AWS4-HMAC-SHA256", AKID, REGION, "bedrock")
+    assert wire.headers["accept"] == sdk.headers["accept"] == "application/json"
+    assert json.loads(wire.body) == json.loads(sdk.content)
+    default = route("bedrock", region="ap-south-1", dialect="openai", **BEARER).build(ask, "m", stream=False).url
+    assert default == "https://bedrock-runtime.ap-south-1.amazonaws.com/openai/v1/chat/completions"
+
+
+def test_openai_models_on_the_mock_bedrock_runtime(cloud: MockCloud) -> None:
+    cloud.reset()
+    gpt = runtime_gpt(cloud.url("br") + "/openai/v1")
+    c = gpt.chat.completions.create(model="openai.gpt-oss-120b-1:0", messages=[{"role": "user", "content": "Hi"}])
+    assert c.choices[0].message.content == "Hello from br."
+    chunks = list(gpt.chat.completions.create(model="m", messages=[{"role": "user", "content": "Hi"}], stream=True))
+    assert "".join(ch.choices[0].delta.content or "" for ch in chunks if ch.choices) == "Hello from br."
+    gpt.close()
+    reqs = cloud.requests("br")
+    assert all(scope(r.headers)[2:] == (REGION, "bedrock") and signature_valid(r) for r in reqs)

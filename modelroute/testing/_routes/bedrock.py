@@ -1,8 +1,9 @@
-"""Claude on Bedrock Runtime as AWS serves it: ``POST /model/{modelId}/invoke`` (JSON) and
+"""Bedrock Runtime as AWS serves it. Claude through InvokeModel: ``POST /model/{modelId}/invoke`` (JSON) and
 ``/invoke-with-response-stream`` (AWS event-stream binary frames, CRC32-checked, each ``chunk`` event carrying one
-base64 Anthropic stream event). Errors are ``{"message": ...}`` bodies named by ``x-amzn-ErrorType``; in-stream
-errors are ``exception`` frames. It refuses what AWS refuses: no or foreign credentials (a SigV4 scope for
-another service or region), a body without ``anthropic_version`` or with ``model``/``stream`` in it.
+base64 Anthropic stream event); errors are ``{"message": ...}`` bodies named by ``x-amzn-ErrorType``, in-stream
+errors ``exception`` frames. OpenAI models through ``POST /openai/v1/chat/completions`` (OpenAI bodies, SSE).
+It refuses what AWS refuses: no or foreign credentials (a SigV4 scope for another service or region), an
+InvokeModel body without ``anthropic_version`` or with ``model``/``stream`` in it.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ import zlib
 from typing import Any
 from urllib.parse import unquote
 
+from .._faults import Fault
 from ._base import RecordedRequest, Reply
 from .anthropic import AnthropicMock
+from .openai import OpenAIMock
 
 __all__ = [
     "BedrockMock",
+    "OpenAIOnAWS",
     "aws_auth_refusal",
     "aws_error_headers",
     "es_chunk",
@@ -149,19 +153,39 @@ def _reframe(sse_events: list[bytes]) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
+class OpenAIOnAWS(OpenAIMock):
+    """OpenAI Chat Completions under ``/openai/v1`` of an AWS endpoint (the endpoint checks the credentials)."""
+
+    base_path = ""
+    path = "/openai/v1/chat/completions"
+    request_id_header = "x-amzn-requestid"
+
+    def auth_ok(self, req: RecordedRequest) -> bool:
+        return True
+
+
 class BedrockMock(AnthropicMock):
     request_id_header = "x-amzn-requestid"
     version_header = False
     service = "bedrock"
     region: str | None = "us-east-1"
 
+    def __init__(self, entry: str, reply_text: str | None = None) -> None:
+        super().__init__(entry, reply_text)
+        self._openai = OpenAIOnAWS(entry, reply_text)
+
     def aws_refuse(self, status: int, name: str, message: str) -> Reply:
         return self.json_reply(status, {"message": message}, self.new_request_id(), aws_error_headers(name))
 
-    def validate(self, req: RecordedRequest) -> Reply | None:
+    def handle(self, req: RecordedRequest, fault: Fault) -> Reply:
         refused = aws_auth_refusal(req, self.service, self.region)  # AWS authenticates before it routes
         if refused is not None:
             return self.aws_refuse(*refused)
+        if req.path.startswith("/openai/"):
+            return self._openai.handle(req, fault)
+        return super().handle(req, fault)
+
+    def validate(self, req: RecordedRequest) -> Reply | None:
         if req.method != "POST" or _PATH.match(req.path) is None:
             return self.aws_refuse(404, "UnknownOperationException", f"Unknown operation: {req.method} {req.path}")
         body = req.json

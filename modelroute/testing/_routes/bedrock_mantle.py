@@ -9,21 +9,11 @@ from __future__ import annotations
 from .._faults import Fault
 from ._base import RecordedRequest, Reply
 from .anthropic import AnthropicMock
-from .bedrock import aws_auth_refusal, aws_error_headers
-from .openai import OpenAIMock
+from .bedrock import OpenAIOnAWS, aws_auth_refusal, aws_error_headers
 
 __all__ = ["BedrockMantleMock"]
 
 _SERVICE = "bedrock-mantle"
-
-
-class _MantleOpenAI(OpenAIMock):
-    base_path = ""
-    path = "/openai/v1/chat/completions"
-    request_id_header = "x-amzn-requestid"
-
-    def auth_ok(self, req: RecordedRequest) -> bool:
-        return True  # checked by the endpoint before the dialect sees the request
 
 
 class BedrockMantleMock(AnthropicMock):
@@ -33,7 +23,7 @@ class BedrockMantleMock(AnthropicMock):
 
     def __init__(self, entry: str, reply_text: str | None = None) -> None:
         super().__init__(entry, reply_text)
-        self._openai = _MantleOpenAI(entry, reply_text)
+        self._openai = OpenAIOnAWS(entry, reply_text)
 
     def handle(self, req: RecordedRequest, fault: Fault) -> Reply:
         refused = aws_auth_refusal(req, _SERVICE, self.region)
