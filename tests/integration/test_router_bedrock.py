@@ -225,3 +225,58 @@ def test_openai_models_on_bedrock_runtime_fail_over_to_mantle(router: Router, cl
     assert trace(r) == [("runtime-gpt", "rate_limited"), ("mantle-gpt", None)]
     sent = cloud.requests("runtime-gpt")[0]
     assert sent.path == "/openai/v1/chat/completions" and sent.json["model"] == "openai.gpt-oss-20b-1:0"
+
+
+# --- the minimal entries handed to the conformance suite: each works with router_on_mock_cloud as written ------
+
+MINIMAL: dict[str, tuple[dict[str, Any], str]] = {
+    "bedrock-sigv4": ({"kind": "bedrock", "region": "us-east-1", **SIGV4}, PROFILE),
+    "bedrock-key": ({"kind": "bedrock", "region": "us-east-1", "api_key": "${AWS_BEARER_TOKEN_BEDROCK}"}, PROFILE),
+    "bedrock-openai": ({"kind": "bedrock", "region": "us-east-1", "dialect": "openai", **SIGV4},
+                       "openai.gpt-oss-120b-1:0"),
+    "mantle-anthropic": ({"kind": "bedrock_mantle", "region": "us-east-1", **SIGV4}, "anthropic.claude-sonnet-4-5"),
+    "mantle-openai": ({"kind": "bedrock_mantle", "region": "us-east-1", "dialect": "openai",
+                       "api_key": "${AWS_BEARER_TOKEN_BEDROCK}"}, "openai.gpt-oss-120b-1:0"),
+    "anthropic-aws": ({"kind": "anthropic_aws", "region": "us-east-1", "workspace_id": "wrkspc_01", **SIGV4},
+                      "claude-sonnet-4-5"),
+    "default-chain": ({"kind": "bedrock", "region": "us-east-1"}, PROFILE),  # fake keys replace the chain
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(MINIMAL))
+def test_minimal_entries_work_on_the_mock_cloud(name: str) -> None:
+    provider, model = MINIMAL[name]
+    config = {"providers": {name: provider}, "models": {"m": {"targets": [f"{name}:{model}"]}}}
+    clock = FakeClock()
+    with MockCloud() as cloud, router_on_mock_cloud(cloud, config, sleep=clock.sleep) as router:
+        assert router.complete("m", HI).text == f"Hello from {name}."
+        with router.stream("m", HI) as s:
+            list(s)
+        assert s.response.text == f"Hello from {name}." and s.response.usage.output_tokens == 3
+        cloud.set_default(name, Fault.rate_limited())
+        with pytest.raises(AllTargetsFailed) as info:
+            router.complete("m", HI)
+        assert {k for _, k in trace(info.value)} == {"rate_limited"}
+    clock = FakeClock()
+    with MockCloud() as cloud, router_on_mock_cloud(cloud, config, sleep=clock.sleep) as router:
+        cloud.set_default(name, Fault.stream_error(after_events=1))  # each route's default in-band error
+        with pytest.raises(AllTargetsFailed) as info, router.stream("m", HI) as s:
+            list(s)
+        in_band = "server_error" if provider.get("dialect") == "openai" else "overloaded"
+        assert {k for _, k in trace(info.value)} == {in_band}
+
+
+@pytest.mark.anyio
+async def test_async_stream_faults_fail_over(router: Router, cloud: MockCloud) -> None:
+    cloud.script("bedrock-us", Fault.stream_error(after_events=1, error_type="throttlingException"))
+    cloud.script("bedrock-eu", Fault.refused())
+    stream = router.astream("claude", HI)
+    texts = [e.text async for e in stream if isinstance(e, TextDelta)]
+    assert "".join(texts) == "Hello from mantle-gpt."
+    assert trace(stream.response) == [
+        ("bedrock-us", "rate_limited"),
+        ("bedrock-eu", "connection"),
+        ("mantle-gpt", None),
+    ]
+    cloud.up("bedrock-eu")
+    await router.aclose()

@@ -19,6 +19,8 @@ import botocore.exceptions
 import httpx2
 import pytest
 from botocore.eventstream import EventStreamBuffer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from modelroute._coerce import build_request
 from modelroute.exceptions import ErrorKind, MalformedResponseError, ProviderError
@@ -407,3 +409,17 @@ def test_openai_models_on_the_mock_bedrock_runtime(cloud: MockCloud) -> None:
     gpt.close()
     reqs = cloud.requests("br")
     assert all(scope(r.headers)[2:] == (REGION, "bedrock") and signature_valid(r) for r in reqs)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=2000), max_size=12), st.text(min_size=1, max_size=40))
+@settings(max_examples=60, deadline=None)
+def test_any_chunking_of_the_event_stream_decodes_the_same(cuts: list[int], text: str) -> None:
+    frames = [es_chunk(e) for e in anthropic_events(text)]
+    raw = b"".join(frames)
+    points = sorted({min(c, len(raw)) for c in cuts})
+    pieces = [raw[a:b] for a, b in zip([0, *points], [*points, len(raw)], strict=True)]
+    decoder = route("bedrock", region=REGION, **BEARER).stream_decoder()
+    events = [e for p in pieces for e in decoder.feed(p)]
+    tail, response = decoder.finish()
+    expected = "".join(w + " " for w in text.split(" "))
+    assert "".join(e.text for e in events + tail if e.type == "text") == response.text == expected
