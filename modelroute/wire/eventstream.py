@@ -55,7 +55,14 @@ def exception_error(headers: dict[str, Any], payload: bytes) -> ProviderError:
         if isinstance(original, str) and original:
             message = f"{message} ({original})" if message else original
     kind = kind_for_aws_error(name, message) or ErrorKind.SERVER_ERROR
+    if kind is ErrorKind.SERVER_ERROR:  # a model-side failure may say what the model answered
+        original = data.get("originalStatusCode")
+        kind = _ORIGINAL_STATUS_KIND.get(original, kind) if isinstance(original, int) else kind
     return build_error(kind, message or name, status=200, headers={}, code=name, body=data or None)
+
+
+# ``modelStreamErrorException.originalStatusCode``: the model's own status, when it tells more than "failed".
+_ORIGINAL_STATUS_KIND = {429: ErrorKind.RATE_LIMITED, 503: ErrorKind.OVERLOADED, 529: ErrorKind.OVERLOADED}
 
 
 class EventStreamFramer:

@@ -145,7 +145,8 @@ FAULTS = [
     (Fault.ok(ttfb_s=1.5), ["timeout"]),  # past bedrock-us's first_byte_timeout_s of 0.5
     (Fault.stream_error(after_events=1), ["overloaded"]),
     (Fault.stream_error(after_events=1, error_type="throttlingException"), ["rate_limited"]),
-    (Fault.stream_error(after_events=1, error_type="modelStreamErrorException"), ["server_error", "server_error"]),
+    # the mock's modelStreamErrorException quotes the model's 529: overloaded, not a bare server error
+    (Fault.stream_error(after_events=1, error_type="modelStreamErrorException"), ["overloaded"]),
     (Fault.stream_error(after_events=1, error_type="rate_limit_error"), ["rate_limited"]),  # Anthropic's name
     (Fault.stream_cut(after_events=1), ["connection"]),
     (Fault.stall(after_events=1), ["timeout"]),

@@ -279,6 +279,19 @@ def test_model_stream_error_quoting_a_long_prompt_is_a_context_window_error() ->
     assert e.value.kind is ErrorKind.CONTEXT_WINDOW
 
 
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [(429, ErrorKind.RATE_LIMITED), (529, ErrorKind.OVERLOADED), (503, ErrorKind.OVERLOADED),
+     (500, ErrorKind.SERVER_ERROR), ("n/a", ErrorKind.SERVER_ERROR)],
+)  # fmt: skip
+def test_model_stream_errors_say_what_the_model_answered(status: Any, kind: ErrorKind) -> None:
+    frame = es_exception("modelStreamErrorException", "The model returned an error.", originalStatusCode=status,
+                         originalMessage="whatever the model said")  # fmt: skip
+    with pytest.raises(ProviderError) as e:
+        decode_ours(frame)
+    assert e.value.kind is kind and "whatever the model said" in e.value.message
+
+
 def test_error_message_frames_are_errors() -> None:
     frame = es_frame({":message-type": "error", ":error-code": "InternalFailure", ":error-message": "boom"}, b"")
     with pytest.raises(ProviderError) as e:
