@@ -20,7 +20,6 @@ __all__ = ["AWS_ERROR_KINDS", "aws_error_name", "classify_aws", "kind_for_aws_er
 # and the event-stream form (``throttlingException``) share one row.
 AWS_ERROR_KINDS: dict[str, ErrorKind] = {
     "throttlingException": ErrorKind.RATE_LIMITED,
-    "tooManyRequestsException": ErrorKind.RATE_LIMITED,
     "modelNotReadyException": ErrorKind.OVERLOADED,
     "serviceUnavailableException": ErrorKind.OVERLOADED,
     "internalServerException": ErrorKind.SERVER_ERROR,
@@ -38,8 +37,6 @@ AWS_ERROR_KINDS: dict[str, ErrorKind] = {
     "incompleteSignatureException": ErrorKind.AUTH,
     "missingAuthenticationTokenException": ErrorKind.AUTH,
     "expiredTokenException": ErrorKind.AUTH,
-    "invalidClientTokenId": ErrorKind.AUTH,
-    "signatureDoesNotMatch": ErrorKind.AUTH,
 }
 
 # Kinds a message's wording may turn into ``context_window`` (Bedrock reports an over-long prompt as a

@@ -14,6 +14,7 @@ import pytest
 from botocore.parsers import create_parser
 
 from modelroute.exceptions import ErrorKind
+from modelroute.wire.aws_errors import AWS_ERROR_KINDS, aws_error_name
 
 from ._aws import BASE_ID, BEARER, route
 
@@ -78,6 +79,9 @@ ROWS: list[tuple[str, int, dict[str, str], dict[str, Any] | bytes, ErrorKind, ty
     ("wrong scope", 403, headers("InvalidSignatureException", SVC),
      {"message": "Credential should be scoped to correct service: 'bedrock'. "}, ErrorKind.AUTH,
      anthropic.PermissionDeniedError),
+    ("incomplete signature", 403, headers("IncompleteSignatureException", SVC),
+     {"message": "Authorization header requires 'Signature' parameter. Authorization header requires "
+                 "'SignedHeaders' parameter."}, ErrorKind.AUTH, anthropic.PermissionDeniedError),
     ("expired token", 403, headers("ExpiredTokenException", SVC),
      {"message": "The security token included in the request is expired"}, ErrorKind.AUTH,
      anthropic.PermissionDeniedError),
@@ -86,6 +90,15 @@ ROWS: list[tuple[str, int, dict[str, str], dict[str, Any] | bytes, ErrorKind, ty
     ("not found", 404, headers("ResourceNotFoundException"),
      {"message": "Model not found: arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-v9"},
      ErrorKind.NOT_FOUND, anthropic.NotFoundError),
+    ("model stream error 424", 424, headers("ModelStreamErrorException"),
+     {"message": "The model returned an error before the stream started.", "originalStatusCode": 500},
+     ErrorKind.SERVER_ERROR, anthropic.APIStatusError),
+    ("internal failure", 500, headers("InternalFailure", SVC),
+     {"message": "The request processing has failed because of an unknown error, exception or failure."},
+     ErrorKind.SERVER_ERROR, anthropic.InternalServerError),
+    ("serialization", 400, headers("SerializationException", SVC),
+     {"message": "Start of structure or map found where not expected."}, ErrorKind.INVALID_REQUEST,
+     anthropic.BadRequestError),
     ("__type in the body only", 400, headers(None),
      {"__type": "com.amazon.coral.validate#ValidationException", "message": "1 validation error detected"},
      ErrorKind.INVALID_REQUEST, anthropic.BadRequestError),
@@ -158,3 +171,9 @@ def test_mantle_reads_aws_names_first_and_its_dialect_otherwise(dialect: str) ->
     status = 529 if dialect == "anthropic" else 400
     kind = ErrorKind.OVERLOADED if dialect == "anthropic" else ErrorKind.CONTEXT_WINDOW
     assert r.classify(status, {"content-type": "application/json"}, raw(body)).kind is kind
+
+
+def test_every_row_of_the_table_has_a_recorded_fixture() -> None:
+    names = {aws_error_name(h, json.loads(raw(b)) if not isinstance(b, bytes) else None) for _, _, h, b, _, _ in ROWS}
+    covered = {n[:1].lower() + n[1:] for n in names if n}
+    assert set(AWS_ERROR_KINDS) <= covered, set(AWS_ERROR_KINDS) - covered
