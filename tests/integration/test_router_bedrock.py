@@ -281,3 +281,35 @@ async def test_async_stream_faults_fail_over(router: Router, cloud: MockCloud) -
     ]
     cloud.up("bedrock-eu")
     await router.aclose()
+
+
+def _frames(cut_before_stop: bool = False, bad_crc: bool = False) -> bytes:
+    from modelroute.testing._routes.bedrock import es_chunk
+
+    msg = {"id": "msg_1", "type": "message", "role": "assistant", "content": [], "usage": {"input_tokens": 3}}
+    events: list[dict[str, Any]] = [
+        {"type": "message_start", "message": msg},
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 1}},
+        {"type": "message_stop"},
+    ]
+    frames = [es_chunk(e) for e in (events[:-1] if cut_before_stop else events)]
+    if bad_crc:
+        frames[-1] = frames[-1][:-1] + bytes([frames[-1][-1] ^ 0xFF])
+    return b"".join(frames)
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [(_frames(cut_before_stop=True), "before message_stop"), (_frames(bad_crc=True), "broken AWS event-stream frame"),
+     (_frames()[:-7], "ended inside a frame")],
+    ids=["clean end without message_stop", "bad checksum", "half a frame"],
+)  # fmt: skip
+def test_a_stream_that_ends_wrong_is_malformed_and_fails_over(
+    router: Router, cloud: MockCloud, body: bytes, why: str
+) -> None:
+    cloud.script("bedrock-us", Fault.status(200, body, {"content-type": "application/vnd.amazon.eventstream"}))
+    with router.stream("claude", HI) as s:
+        list(s)
+    assert trace(s.response) == [("bedrock-us", "malformed_response"), ("bedrock-eu", None)]
+    assert why in str(s.response.trace[0].error)
