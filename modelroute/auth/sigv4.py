@@ -12,7 +12,7 @@ import sys
 from collections.abc import MutableMapping
 from typing import Any
 
-from ..exceptions import CredentialError
+from ..exceptions import AuthError, CredentialError, ErrorKind
 
 __all__ = ["SigV4Signer", "botocore_installed"]
 
@@ -64,10 +64,23 @@ class SigV4Signer:
 
             headers["x-amz-content-sha256"] = hashlib.sha256(body).hexdigest()
         request = AWSRequest(method=method, url=url, headers=dict(headers), data=body)
-        SigV4Auth(self._credentials.get_frozen_credentials(), self.service, self.region).add_auth(request)
+        SigV4Auth(self._frozen(), self.service, self.region).add_auth(request)
         for name, value in request.headers.items():
             if name.lower() in _SIGNED_OUTPUT:
                 headers[name.lower()] = value
+
+    def _frozen(self) -> Any:
+        """The credentials as of now; a refresh that fails (an expired SSO session, an unreachable role
+        endpoint) fails this attempt with kind ``auth``, so the router moves on instead of crashing."""
+        from botocore.exceptions import BotoCoreError
+
+        try:
+            return self._credentials.get_frozen_credentials()
+        except BotoCoreError as e:
+            raise AuthError(
+                f"AWS credentials could not be refreshed ({type(e).__name__}); sign in again or check the role",
+                kind=ErrorKind.AUTH,
+            ) from None
 
     def __repr__(self) -> str:  # credentials are secrets
         return f"SigV4Signer(service={self.service!r}, region={self.region!r})"

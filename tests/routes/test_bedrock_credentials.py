@@ -139,3 +139,36 @@ def test_router_on_mock_cloud_never_signs_with_the_machines_credentials(
         assert router.complete("b", HI).text == "Hello from prod."
         used = [credential(cloud.requests(n)[0].headers)[0] for n in ("chain", "prod")]
     assert used == ["mock-aws_access_key_id", "mock-aws_access_key_id"]
+
+
+def test_credentials_that_fail_to_refresh_fail_the_attempt_with_kind_auth(aws_home: Path) -> None:
+    from botocore.exceptions import TokenRetrievalError
+
+    from modelroute.exceptions import AuthError
+
+    class Expired:
+        def get_frozen_credentials(self) -> Any:
+            raise TokenRetrievalError(provider="sso", error_msg="the SSO session has expired")
+
+    config = {
+        "providers": {
+            "sso": {"kind": "bedrock", "region": "us-east-1", "profile": "sso"},
+            "key": {"kind": "bedrock", "region": "us-east-1", "api_key": "${BK}"},
+        },
+        "models": {"claude": {"targets": ["sso:anthropic.claude-x", "key:anthropic.claude-x"]}},
+    }
+    (aws_home / "credentials").write_text(
+        "[sso]\naws_access_key_id = AKIDSSO0000000000001\naws_secret_access_key = s\n"
+    )
+    with MockCloud() as cloud:
+        cloud.add("sso", route="bedrock")
+        cloud.add("key", route="bedrock")
+        cfg = load_config(config, env={"BK": "k"}).with_base_urls({n: cloud.url(n) for n in ("sso", "key")})
+        with Router(cfg) as router:
+            route = router._route("sso")
+            route._signer._credentials = Expired()  # type: ignore[attr-defined]
+            r = router.complete("claude", HI)
+            with pytest.raises(AuthError, match="could not be refreshed"):
+                route.build(build_request(model="a", messages=HI), "m", stream=False)
+        assert [(a.provider, a.kind.value if a.kind else None) for a in r.trace] == [("sso", "auth"), ("key", None)]
+        assert cloud.requests("sso") == []
