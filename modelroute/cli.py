@@ -132,7 +132,7 @@ def _mock_server(args: argparse.Namespace, out: TextIO) -> int:
     cfg = load_config(args.config or DEMO_CONFIG, env=MockSecrets())
     with MockCloud() as cloud:
         for name, p in cfg.spec.providers.items():
-            cloud.add(name, route=p.kind)
+            cloud.add(name, route=p.kind, region=p.region)
             print(f"{name:24} {p.kind:12} base_url: {cloud.url(name)}", file=out)
         print("serving; Ctrl-C to stop", file=out)
         out.flush()

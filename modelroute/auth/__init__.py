@@ -1,4 +1,5 @@
-"""Request signers: static credential headers now; SigV4, Google and Azure AD tokens behind extras later.
+"""Request signers: static credential headers here; SigV4 in `sigv4` (botocore, the ``bedrock`` extra, imported
+only by the AWS routes); Google and Azure AD tokens behind extras later.
 
 A signer adds what the provider needs to the headers of a request that is otherwise ready to send.
 """

@@ -9,7 +9,10 @@ from ._load import Config, load_config, resolve_env
 from ._spec import (
     PROVIDER_KINDS,
     AliasSpec,
+    AnthropicAWSProviderSpec,
     AnthropicProviderSpec,
+    BedrockMantleProviderSpec,
+    BedrockProviderSpec,
     ConfigSpec,
     DefaultsSpec,
     ErrorPolicySpec,
@@ -21,7 +24,10 @@ from ._spec import (
 __all__ = [
     "PROVIDER_KINDS",
     "AliasSpec",
+    "AnthropicAWSProviderSpec",
     "AnthropicProviderSpec",
+    "BedrockMantleProviderSpec",
+    "BedrockProviderSpec",
     "Config",
     "ConfigSpec",
     "DefaultsSpec",

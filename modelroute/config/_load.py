@@ -154,7 +154,7 @@ def _read_yaml(path: Path) -> Any:
 
 # --- errors that name the field --------------------------------------------------------------------------------
 
-_SECRET_FIELDS = {"api_key", "access_token"}
+_SECRET_FIELDS = {"api_key", "access_token", "aws_access_key_id", "aws_secret_access_key", "aws_session_token"}
 
 
 def _fields_at(loc: tuple[int | str, ...]) -> set[str]:
@@ -352,7 +352,8 @@ def _check_extra(pname: str, needed: tuple[str, str, str, tuple[str, ...]] | Non
         return
     field_name, what, extra, modules = needed
     if not all(_installed(m) for m in modules):
-        raise MissingDependencyError(f"providers.{pname}.{field_name}", what, extra)
+        path = f"providers.{pname}.{field_name}" if field_name else f"providers.{pname}"
+        raise MissingDependencyError(path, what, extra)
 
 
 def _check_cycle(spec: ConfigSpec, alias: str, chain: list[str]) -> None:

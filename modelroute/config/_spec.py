@@ -2,7 +2,8 @@
 
 ```yaml
 providers:            # where models are served, and how to reach them
-  <name>: {kind: openai | anthropic | azure_openai | azure_foundry | vertex, api_key: ${ENV_VAR}, region: ...}
+  <name>: {kind: openai | anthropic | azure_openai | azure_foundry | vertex | bedrock | bedrock_mantle | anthropic_aws,
+           api_key: ${ENV_VAR}, region: ...}
 models:               # the aliases callers ask for
   <alias>:
     targets: [{provider: <name>, model: <id>}, "<name>:<id>"]   # tried in order
@@ -25,9 +26,12 @@ from ..exceptions import ErrorKind
 
 __all__ = [
     "AliasSpec",
+    "AnthropicAWSProviderSpec",
     "AnthropicProviderSpec",
     "AzureFoundryProviderSpec",
     "AzureOpenAIProviderSpec",
+    "BedrockMantleProviderSpec",
+    "BedrockProviderSpec",
     "CatalogSpec",
     "ConfigSpec",
     "DefaultsSpec",
@@ -217,12 +221,100 @@ class VertexProviderSpec(_ProviderBase):
         return None
 
 
+AWS_REGION = r"^[a-z]{2}(-[a-z]+)+-\d+$"
+
+
+class _AWSProviderBase(_ProviderBase):
+    """AWS credentials: a Bedrock API key (Bearer), explicit keys, or botocore's default chain (SigV4)."""
+
+    cloud: ClassVar[str] = "aws"
+    region: str = Field(  # required here: it picks the endpoint and signs the request
+        pattern=AWS_REGION, description="The AWS region (`us-east-1`): the default endpoint and the SigV4 scope."
+    )
+    api_key: SecretRef | None = Field(
+        None, description="`${ENV_VAR}` holding a Bedrock API key (`AWS_BEARER_TOKEN_BEDROCK`), sent as Bearer."
+    )
+    aws_access_key_id: SecretRef | None = Field(None, description="`${ENV_VAR}` holding an access key id (SigV4).")
+    aws_secret_access_key: SecretRef | None = Field(None, description="`${ENV_VAR}` holding its secret key.")
+    aws_session_token: SecretRef | None = Field(None, description="`${ENV_VAR}` holding a session token.")
+    profile: str | None = Field(None, description="A named profile for the default credential chain (SigV4).")
+
+    @model_validator(mode="after")
+    def _one_way_to_authenticate(self) -> _AWSProviderBase:
+        keys = (self.aws_access_key_id, self.aws_secret_access_key)
+        if any(keys) and not all(keys):
+            raise ValueError("aws_access_key_id and aws_secret_access_key go together; set both or neither")
+        if self.api_key and (any(keys) or self.profile):
+            raise ValueError("api_key (Bearer) and AWS keys or profile (SigV4) exclude each other; keep one")
+        if self.aws_session_token and not all(keys):
+            raise ValueError("aws_session_token needs aws_access_key_id and aws_secret_access_key")
+        return self
+
+    @property
+    def uses_sigv4(self) -> bool:
+        return self.api_key is None
+
+    def extra_needed(self) -> tuple[str, str, str, tuple[str, ...]] | None:
+        if self.uses_sigv4:
+            return ("", f"kind '{self.kind}' with SigV4 signing (no api_key)", "bedrock", ("botocore",))
+        return None
+
+
+class BedrockProviderSpec(_AWSProviderBase):
+    """Amazon Bedrock Runtime at ``bedrock-runtime.{region}.amazonaws.com``: Claude through InvokeModel
+    (``/model/{modelId}/invoke``, event-stream streaming), or OpenAI models through ``/openai/v1`` (SSE)."""
+
+    kind: Literal["bedrock"]
+    dialect: Literal["anthropic", "openai"] = Field(
+        "anthropic",
+        description="anthropic: Claude via InvokeModel; openai: Chat Completions at /openai/v1 (OpenAI models).",
+    )
+    anthropic_version: str = Field(
+        "bedrock-2023-05-31", description="The body's `anthropic_version` (AWS documents bedrock-2023-05-31)."
+    )
+    max_tokens_field: Literal["max_completion_tokens", "max_tokens"] = Field(
+        "max_completion_tokens", description="The OpenAI dialect's max-tokens field."
+    )
+
+    def extra_needed(self) -> tuple[str, str, str, tuple[str, ...]] | None:
+        # InvokeModel streams are AWS event streams, read by botocore's decoder whatever the auth.
+        if self.uses_sigv4 or self.dialect == "anthropic":
+            return ("", f"kind 'bedrock' (dialect {self.dialect})", "bedrock", ("botocore",))
+        return None
+
+
+class BedrockMantleProviderSpec(_AWSProviderBase):
+    """Bedrock's Anthropic-compatible (``/anthropic/v1/messages``) or OpenAI-compatible
+    (``/openai/v1/chat/completions``) endpoint at ``bedrock-mantle.{region}.api.aws``, streaming SSE."""
+
+    kind: Literal["bedrock_mantle"]
+    dialect: Literal["anthropic", "openai"] = Field(
+        "anthropic", description="Which API to speak: Anthropic Messages (Claude) or OpenAI Chat (OpenAI models)."
+    )
+    anthropic_version: str = Field("2023-06-01", description="The `anthropic-version` header (anthropic dialect).")
+    max_tokens_field: Literal["max_completion_tokens", "max_tokens"] = Field(
+        "max_completion_tokens", description="The OpenAI dialect's max-tokens field."
+    )
+
+
+class AnthropicAWSProviderSpec(_AWSProviderBase):
+    """Claude Platform on AWS (Anthropic-operated, billed through AWS): the first-party Messages API at
+    ``aws-external-anthropic.{region}.api.aws``, SigV4 service ``aws-external-anthropic`` or an API key."""
+
+    kind: Literal["anthropic_aws"]
+    workspace_id: str = Field(min_length=1, description="The `anthropic-workspace-id` header (required).")
+    anthropic_version: str = Field("2026-10-21", description="The `anthropic-version` header.")
+
+
 ProviderSpec = Annotated[
     OpenAIProviderSpec
     | AnthropicProviderSpec
     | AzureOpenAIProviderSpec
     | AzureFoundryProviderSpec
-    | VertexProviderSpec,
+    | VertexProviderSpec
+    | BedrockProviderSpec
+    | BedrockMantleProviderSpec
+    | AnthropicAWSProviderSpec,
     Field(discriminator="kind"),
 ]
 
@@ -232,6 +324,9 @@ PROVIDER_KINDS: dict[str, type[_ProviderBase]] = {
     "azure_openai": AzureOpenAIProviderSpec,
     "azure_foundry": AzureFoundryProviderSpec,
     "vertex": VertexProviderSpec,
+    "bedrock": BedrockProviderSpec,
+    "bedrock_mantle": BedrockMantleProviderSpec,
+    "anthropic_aws": AnthropicAWSProviderSpec,
 }
 
 

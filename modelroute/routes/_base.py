@@ -22,6 +22,8 @@ class Route(ABC):
     kind: ClassVar[str]
     cloud: ClassVar[str]
     default_base_url: ClassVar[str]
+    #: the ``accept`` header of a streaming request
+    stream_accept: ClassVar[str] = "text/event-stream"
     dialect: Dialect
 
     def __init__(self, name: str, spec: Any, env: Mapping[str, str]) -> None:
@@ -30,7 +32,7 @@ class Route(ABC):
         self.region: str | None = spec.region
         self._env = env
         where = f"providers.{name}.base_url"
-        self.base_url = resolve_env(spec.base_url, env, where).rstrip("/") if spec.base_url else self.default_base_url
+        self.base_url = resolve_env(spec.base_url, env, where).rstrip("/") if spec.base_url else self.endpoint()
         self._signer = self.make_signer()
         self._headers = {
             "content-type": "application/json",
@@ -45,6 +47,10 @@ class Route(ABC):
     def unsupported(cls, spec: Any, request: Request) -> str | None:
         """Why this provider entry cannot serve ``request`` as asked (pure; used by the planner)."""
         return None
+
+    def endpoint(self) -> str:
+        """The base URL when the config sets none (regional routes build it from the region)."""
+        return self.default_base_url
 
     @abstractmethod
     def make_signer(self) -> Signer:
@@ -71,7 +77,7 @@ class Route(ABC):
         data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
         headers = dict(self._headers)
         if stream:
-            headers["accept"] = "text/event-stream"
+            headers["accept"] = self.stream_accept
         url = self.url(model, stream=stream)
         self._signer.apply("POST", url, headers, data)
         return WireRequest("POST", url, headers, data, stream, body)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from modelroute import Router
+    from modelroute.config import Config
 
     from . import MockCloud
 
@@ -32,13 +33,33 @@ def router_on_mock_cloud(
 ) -> Router:
     """A `Router` for ``config`` whose provider entries all point at ``cloud`` (added there if missing).
 
-    Secrets resolve to fake keys, so no real credential is ever read. Keyword ``options`` go to `Router`.
+    Secrets resolve to fake keys, so no real credential is ever read: AWS entries that would sign with the
+    default credential chain (or a profile) sign with fake keys instead. Keyword ``options`` go to `Router`.
     """
     from modelroute import Router, load_config
 
-    cfg = load_config(config, env=MockSecrets())
+    cfg = _without_ambient_credentials(load_config(config, env=MockSecrets()))
     for name, spec in cfg.spec.providers.items():
         if name not in cloud.entries:
-            cloud.add(name, route=spec.kind)
+            cloud.add(name, route=spec.kind, region=spec.region)
     urls = {name: cloud.url(name) for name in cfg.spec.providers}
     return Router(cfg.with_base_urls(urls), **options)
+
+
+_FAKE_AWS_KEYS = {
+    "aws_access_key_id": "${AWS_ACCESS_KEY_ID}",
+    "aws_secret_access_key": "${AWS_SECRET_ACCESS_KEY}",
+    "aws_session_token": None,
+    "profile": None,
+}
+
+
+def _without_ambient_credentials(cfg: Config) -> Config:
+    """Entries that would read credentials from the machine (AWS's default chain) get fake key references."""
+    from modelroute.config import Config
+
+    providers = {
+        name: p.model_copy(update=_FAKE_AWS_KEYS) if getattr(p, "uses_sigv4", False) else p
+        for name, p in cfg.spec.providers.items()
+    }
+    return Config(cfg.spec.model_copy(update={"providers": providers}), cfg.source, cfg.env)

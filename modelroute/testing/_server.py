@@ -115,14 +115,17 @@ class MockCloud:
     def entries(self) -> list[str]:
         return list(self._entries)
 
-    def add(self, name: str, *, route: str, model_reply: str | None = None) -> str:
-        """Serve provider entry ``name`` speaking ``route`` on a port of its own; returns its base URL."""
+    def add(self, name: str, *, route: str, model_reply: str | None = None, region: str | None = None) -> str:
+        """Serve provider entry ``name`` speaking ``route`` on a port of its own; returns its base URL.
+        ``region``: where a regional route (Bedrock) serves; signed requests scoped elsewhere are refused."""
         if route not in ROUTES:
             raise ValueError(f"unknown route {route!r}; the mock cloud speaks: {', '.join(sorted(ROUTES))}")
         if name in self._entries:
             raise ValueError(f"entry {name!r} already exists")
         self.start()
         entry = _Entry(name, ROUTES[route](name, model_reply))
+        if region is not None:
+            entry.route.region = region
         self._entries[name] = entry
         self._call(self._listen(entry))
         return self.url(name)

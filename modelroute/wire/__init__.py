@@ -2,6 +2,7 @@
 
 from ._base import Dialect, EventHandler, Framer, StreamDecoder, WireRequest
 from .anthropic_messages import AnthropicMessages
+from .eventstream import EventStreamFramer
 from .openai_chat import OpenAIChat
 from .sse import SSEFramer
 
@@ -9,6 +10,7 @@ __all__ = [
     "AnthropicMessages",
     "Dialect",
     "EventHandler",
+    "EventStreamFramer",
     "Framer",
     "OpenAIChat",
     "SSEFramer",

@@ -32,6 +32,8 @@ class Case:
     inband_error_kind: str = "overloaded"
 
 
+SIGV4 = {"aws_access_key_id": "${AWS_ACCESS_KEY_ID}", "aws_secret_access_key": "${AWS_SECRET_ACCESS_KEY}"}
+
 CASES: dict[str, Case] = {
     "openai": Case(
         {"kind": "openai", "api_key": "${OPENAI_API_KEY}"}, "gpt-5.5", "openai", inband_error_kind="server_error"
@@ -58,6 +60,46 @@ CASES: dict[str, Case] = {
         {"kind": "azure_foundry", "resource": "contoso-ai", "api_key": "${AZURE_FOUNDRY_API_KEY}"},
         "claude-sonnet-4-5",
         "azure",
+    ),
+    "bedrock": Case(
+        {"kind": "bedrock", "region": "us-east-1", **SIGV4},
+        "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        "aws",
+        "us-east-1",
+    ),
+    "bedrock-api-key": Case(
+        {"kind": "bedrock", "region": "us-west-2", "api_key": "${AWS_BEARER_TOKEN_BEDROCK}"},
+        "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+        "aws",
+        "us-west-2",
+    ),
+    "bedrock-openai": Case(
+        {"kind": "bedrock", "region": "us-east-1", "dialect": "openai", **SIGV4},
+        "openai.gpt-oss-120b-1:0",
+        "aws",
+        "us-east-1",
+        inband_error_kind="server_error",
+    ),
+    "bedrock_mantle": Case(
+        {"kind": "bedrock_mantle", "region": "us-east-1", **SIGV4}, "anthropic.claude-sonnet-4-5", "aws", "us-east-1"
+    ),
+    "bedrock_mantle-openai": Case(
+        {
+            "kind": "bedrock_mantle",
+            "region": "eu-west-1",
+            "dialect": "openai",
+            "api_key": "${AWS_BEARER_TOKEN_BEDROCK}",
+        },
+        "openai.gpt-oss-20b-1:0",
+        "aws",
+        "eu-west-1",
+        inband_error_kind="server_error",
+    ),
+    "anthropic_aws": Case(
+        {"kind": "anthropic_aws", "region": "us-east-1", "workspace_id": "wrkspc_01", **SIGV4},
+        "claude-opus-4-5",
+        "aws",
+        "us-east-1",
     ),
     "vertex": Case(
         {"kind": "vertex", "project": "acme", "region": "us-east5", "access_token": "${GCP_ACCESS_TOKEN}"},

@@ -2,8 +2,11 @@
 
 from ._base import MockRoute, RecordedRequest, Reply
 from .anthropic import AnthropicMock
+from .anthropic_aws import AnthropicAWSMock
 from .azure_foundry import AzureFoundryMock
 from .azure_openai import AzureOpenAIMock
+from .bedrock import BedrockMock
+from .bedrock_mantle import BedrockMantleMock
 from .openai import OpenAIMock
 from .vertex import VertexMock
 
@@ -15,4 +18,7 @@ ROUTES: dict[str, type[MockRoute]] = {
     "azure_openai": AzureOpenAIMock,
     "azure_foundry": AzureFoundryMock,
     "vertex": VertexMock,
+    "bedrock": BedrockMock,
+    "bedrock_mantle": BedrockMantleMock,
+    "anthropic_aws": AnthropicAWSMock,
 }

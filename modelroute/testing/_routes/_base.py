@@ -70,6 +70,8 @@ class MockRoute(ABC):
     #: appended to ``http://127.0.0.1:PORT`` to make the base URL the vendor's SDK expects
     base_path: str = ""
     request_id_header: str = "x-request-id"
+    #: the region a regional endpoint serves (checked against signed credential scopes); None: any
+    region: str | None = None
 
     def __init__(self, entry: str, reply_text: str | None = None) -> None:
         self.entry = entry
