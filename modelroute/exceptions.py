@@ -241,7 +241,8 @@ def error_for_kind(kind: ErrorKind, message: str, **fields: Any) -> ProviderErro
 class AllTargetsFailed(ModelRouteError):
     """Every target in the plan failed or was skipped. ``trace`` holds every attempt and skip, in order.
 
-    ``retry_in_s`` is set when every target was only cooling down: the earliest moment a retry could succeed.
+    ``retry_in_s`` (also ``retry_after_s``) is set when every target was only cooling down or had its circuit
+    open: the seconds until the first one may be tried again.
     """
 
     def __init__(self, alias: str, trace: Sequence[Attempt], *, reason: str = "", retry_in_s: float | None = None):
@@ -250,6 +251,11 @@ class AllTargetsFailed(ModelRouteError):
         self.retry_in_s = retry_in_s
         self.reason = reason
         super().__init__(self._message())
+
+    @property
+    def retry_after_s(self) -> float | None:
+        """When every target was cooling down or had its circuit open: seconds until the first reopens."""
+        return self.retry_in_s
 
     @property
     def errors(self) -> list[ProviderError]:

@@ -23,6 +23,7 @@ from ..exceptions import ErrorKind
 __all__ = [
     "AliasSpec",
     "AnthropicProviderSpec",
+    "BreakerSpec",
     "ConfigSpec",
     "DefaultsSpec",
     "ErrorPolicySpec",
@@ -138,6 +139,34 @@ class ErrorPolicySpec(_Spec):
 
 OnError = dict[ErrorKind, ErrorPolicySpec]
 
+StreamResume = Literal["error", "continue"]
+
+_BREAKER_COUNTS = [
+    ErrorKind.TIMEOUT,
+    ErrorKind.CONNECTION,
+    ErrorKind.OVERLOADED,
+    ErrorKind.SERVER_ERROR,
+    ErrorKind.MALFORMED_RESPONSE,
+]
+
+
+class BreakerSpec(_Spec):
+    """A circuit breaker per target (provider/model): open after ``failures`` consecutive failures, or when
+    ``failure_rate`` of at least ``min_calls`` attempts in ``window_s`` failed; after ``open_s`` one probe may
+    go through (half-open), and its result closes or reopens the breaker. Under an alias, the fields set there
+    replace the defaults' ones."""
+
+    enabled: bool = Field(True, description="Set false to never skip a target for its failures.")
+    failures: int = Field(5, ge=1, le=1000, description="Consecutive failures that open the breaker.")
+    failure_rate: float = Field(0.5, gt=0, le=1, description="Share of failed attempts in the window that opens it.")
+    min_calls: int = Field(20, ge=1, description="Attempts the window needs before the failure rate counts.")
+    window_s: float = Field(60.0, gt=0, description="The failure-rate window.")
+    open_s: float = Field(30.0, gt=0, description="How long an open breaker keeps the target out before a probe.")
+    count: list[ErrorKind] = Field(
+        default_factory=lambda: list(_BREAKER_COUNTS),
+        description="The error kinds that count as failures (a refused prompt says nothing about the target).",
+    )
+
 
 class DefaultsSpec(_Spec):
     """Call-wide defaults; aliases and provider entries may override some of them."""
@@ -155,6 +184,27 @@ class DefaultsSpec(_Spec):
     backoff_base_s: float = Field(0.25, ge=0, description="First retry backoff (exponential, full jitter).")
     backoff_max_s: float = Field(4.0, ge=0)
     on_error: OnError = Field(default_factory=dict, description="Changes to the default action table, per kind.")
+    min_attempt_s: float = Field(
+        0.25,
+        ge=0,
+        description="An attempt is not started (nor waited for) with less than this left of the call's deadline.",
+    )
+    max_attempts: int = Field(8, ge=1, le=100, description="The most requests one call sends, retries included.")
+    wait_for_reopen_s: float = Field(
+        5.0,
+        ge=0,
+        description="When every target is cooling down or open, the longest the call waits for the first to "
+        "reopen (within the deadline); past that it fails at once with `retry_after_s` set.",
+    )
+    first_token_timeout_s: float | None = Field(
+        None, gt=0, description="Streams: the longest an attempt may take to deliver its first content."
+    )
+    stream_resume: StreamResume = Field(
+        "error",
+        description="A stream that breaks after text reached the caller: `error` raises StreamInterrupted; "
+        "`continue` resumes on the next target (prefilled where the route supports it) after a `seam` event.",
+    )
+    breaker: BreakerSpec = Field(default_factory=BreakerSpec, description="Per-target circuit breakers.")
 
 
 class AliasSpec(_Spec):
@@ -165,6 +215,9 @@ class AliasSpec(_Spec):
     deadline_s: float | None = Field(None, gt=0)
     attempt_timeout_s: float | None = Field(None, gt=0)
     on_error: OnError = Field(default_factory=dict)
+    max_attempts: int | None = Field(None, ge=1, le=100)
+    stream_resume: StreamResume | None = None
+    breaker: BreakerSpec | None = Field(None, description="Breaker thresholds for this alias's calls.")
     description: str = ""
 
 

@@ -23,6 +23,9 @@ class Route(ABC):
     cloud: ClassVar[str]
     default_base_url: ClassVar[str]
     dialect: Dialect
+    #: The API continues a trailing assistant message (a prefill) instead of answering afresh; streaming
+    #: failover with ``stream_resume: continue`` then resumes a broken answer where it stopped.
+    supports_prefill: ClassVar[bool] = False
 
     def __init__(self, name: str, spec: Any, env: Mapping[str, str]) -> None:
         self.name = name

@@ -1,8 +1,9 @@
 """Routing decisions, all pure: the plan, the error-action table, and one call's state machine."""
 
-from .call import Call, CallSettings, Fail, Try, Wait
+from .call import Call, CallSettings, Fail, Resume, Try, Wait
 from .plan import Plan, PlanEntry, assess, expand, explain
-from .policy import DEFAULT_TABLE, Decision, ErrorPolicy, decide, merge_table
+from .policy import DEFAULT_TABLE, Decision, ErrorPolicy, breaker_policy, decide, merge_table
+from .resume import StreamProgress, with_prefill
 
 __all__ = [
     "DEFAULT_TABLE",
@@ -13,11 +14,15 @@ __all__ = [
     "Fail",
     "Plan",
     "PlanEntry",
+    "Resume",
+    "StreamProgress",
     "Try",
     "Wait",
     "assess",
+    "breaker_policy",
     "decide",
     "expand",
     "explain",
     "merge_table",
+    "with_prefill",
 ]

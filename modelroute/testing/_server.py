@@ -269,6 +269,8 @@ class MockCloud:
         if r.then == "reset":
             _rst(w)
             return False
+        if r.then == "hang":  # no status line, ever: the client's first-byte timeout must fire
+            return await _end_badly("stall", reader, w)
         delay = r.ttfb_s + self.latency_s
         if delay:
             await asyncio.sleep(delay)
