@@ -179,7 +179,9 @@ class Call:
             if 0 < wait <= self.settings.wait_for_reopen_s and wait + self.settings.min_attempt_s <= remaining:
                 self._i = index
                 entry = self.settings.entries[index]
-                return Wait(wait, f"every target is kept out; {entry.provider}:{entry.model} reopens first")
+                why = f"every target is kept out: waiting {wait:.2f}s for this one to reopen"
+                self.trace.append(self._line(entry, "skipped", "wait", why, now=now, wait=wait))
+                return Wait(wait, why)
         return Fail(self._end(self._all_failed()))
 
     def _soonest(self, now: float) -> tuple[int, float] | None:
@@ -347,8 +349,8 @@ class Call:
     def _line(
         self,
         entry: PlanEntry,
-        outcome: Literal["ok", "error", "skipped"],
-        action: Literal["served", "retry", "failover", "stop", "skip"],
+        outcome: Literal["ok", "error", "skipped", "cancelled"],
+        action: Literal["served", "retry", "failover", "stop", "skip", "wait", "hedge"],
         reason: str,
         *,
         now: float,

@@ -168,6 +168,10 @@ class MockCloud:
         """How many TCP connections the entry has accepted."""
         return self._entry(name).connections
 
+    def open_connections(self, name: str) -> int:
+        """How many of the entry's connections are open now (a client that closed its pool leaves none)."""
+        return len(self._entry(name).writers)
+
     def reset(self) -> None:
         """Clear every script, default and record, and bring every entry up."""
         for entry in self._entries.values():

@@ -169,7 +169,10 @@ def test_every_target_kept_out_briefly_waits_for_the_first_to_reopen() -> None:
     w.state.cool("c/gpt-5.5", w.clock() + 50, "quota_exhausted 429")
     r = w.run(make(), {"b": "ok"})
     assert w.waits == [pytest.approx(3)] and w.sent == ["b"]
-    assert r.served_by is None and r.trace[-1].action == "served"
+    assert r.trace[-1].action == "served"
+    waited = [a for a in r.trace if a.action == "wait"]
+    assert len(waited) == 1 and waited[0].provider == "b" and waited[0].wait_s == pytest.approx(3)
+    assert "waiting 3.00s for this one to reopen" in waited[0].describe()
 
 
 def test_reopen_wait_must_fit_the_deadline() -> None:
