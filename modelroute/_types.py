@@ -183,7 +183,7 @@ class Attempt:
     ``outcome`` is ``ok``, ``error``, ``skipped`` or ``cancelled`` (a hedge race's loser); ``action`` is what
     followed: ``served``, ``retry`` (same target, after ``wait_s``), ``failover`` (next target), ``stop`` (the
     call ends), ``skip``, ``wait`` (every target was kept out: the call waited ``wait_s`` for this one to reopen)
-    or ``hedge`` (a second attempt was started alongside this one). ``hedged``: this attempt ran in a race.
+    or ``cancelled`` (it lost a hedge race). ``hedged``: this attempt ran in a hedge race.
     ``reason`` is the sentence a human needs. ``at_s`` is when the attempt started, from the call's start.
     """
 
@@ -191,7 +191,7 @@ class Attempt:
     model: str
     alias: str
     outcome: Literal["ok", "error", "skipped", "cancelled"]
-    action: Literal["served", "retry", "failover", "stop", "skip", "wait", "hedge"]
+    action: Literal["served", "retry", "failover", "stop", "skip", "wait", "cancelled"]
     reason: str = ""
     error: ProviderError | None = None
     status: int | None = None

@@ -27,6 +27,8 @@ from .routing import (
     Call,
     CallSettings,
     Fail,
+    HedgeBook,
+    HedgePolicy,
     Plan,
     StreamProgress,
     Try,
@@ -87,6 +89,7 @@ class Router:
         self._transport = transport
         spec = config.spec
         self._settings = {alias: self._alias_settings(alias) for alias in spec.models}
+        self._hedges = {a: HedgeBook(s.hedge) for a, s in self._settings.items() if s.hedge is not None}
         d = spec.defaults
         self._limits = {
             name: (
@@ -131,6 +134,7 @@ class Router:
             wait_for_reopen_s=d.wait_for_reopen_s,
             first_token_timeout_s=d.first_token_timeout_s,
             breaker=breaker_policy(d.breaker, a.breaker),
+            hedge=HedgePolicy.from_spec(a.hedge) if a.hedge is not None else None,
         )
 
     # --- the public calls ---------------------------------------------------------------------------------------
@@ -161,23 +165,88 @@ class Router:
     async def acomplete(
         self, model: str, messages: Sequence[MessageInput], **options: Unpack[RequestOptions]
     ) -> Response:
-        """The async twin of `complete`."""
+        """The async twin of `complete`; the one call that hedges, where the alias opts in (``hedge:``)."""
         call, request = self._start(model, messages, options)
-        while True:
-            step = call.next_step()
-            if isinstance(step, Wait):
-                await self._async_sleep(step.seconds)
-                continue
-            if isinstance(step, Fail):
-                raise step.error
+        book = self._hedges.get(call.settings.alias)
+        hedged = False
+        try:
+            while True:
+                step = call.next_step()
+                if isinstance(step, Wait):
+                    await self._async_sleep(step.seconds)
+                    continue
+                if isinstance(step, Fail):
+                    raise step.error
+                if book is not None and not hedged:
+                    hedged, done = await self._arace(call, step, request, book)
+                else:
+                    done = await self._aattempt(call, step, request)
+                if done is not None:
+                    return done
+        finally:
+            if book is not None and not hedged:
+                book.unhedged()
+
+    async def _aattempt(self, call: Call, step: Try, request: Request) -> Response | None:
+        try:
+            response = await self._asend(step, request)
+        except ProviderError as e:
+            call.record_error(step, e)
+            return None
+        return call.record_ok(step, response)
+
+    async def _arace(self, call: Call, step: Try, request: Request, book: HedgeBook) -> tuple[bool, Response | None]:
+        """Run ``step``; if it has not answered after the hedge delay (and the alias's hedge share allows), race
+        the next target against it. Returns (whether a race ran, the answer if the call is done)."""
+        first = asyncio.ensure_future(self._asend(step, request))
+        timer = asyncio.ensure_future(self._async_sleep(book.delay(step.entry.key)))
+        await asyncio.wait({first, timer}, return_when=asyncio.FIRST_COMPLETED)
+        timer.cancel()
+        second = None
+        if not first.done() and book.claim():
+            second = call.hedge_step(step)
+            if second is None:
+                book.release()
+        if second is None:
             try:
-                response = await self._asend(step, request)
+                response = await first
             except ProviderError as e:
                 call.record_error(step, e)
-                continue
-            done = call.record_ok(step, response)
-            if done is not None:
-                return done
+                return False, None
+            book.latency(step.entry.key, self._clock() - step.started)
+            return False, call.record_ok(step, response)
+        racing: dict[asyncio.Future[Response], Try] = {
+            first: step,
+            asyncio.ensure_future(self._asend(second, request)): second,
+        }
+        try:
+            return True, await self._race(call, racing, book)
+        finally:
+            for task in racing:
+                task.cancel()
+            if racing:
+                await asyncio.gather(*racing, return_exceptions=True)  # cancelled: connections closed
+
+    async def _race(self, call: Call, racing: dict[asyncio.Future[Response], Try], book: HedgeBook) -> Response | None:
+        """The first good answer wins; the others are recorded as cancelled (the caller cancels them)."""
+        while racing:
+            done, _ = await asyncio.wait(racing, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                st = racing.pop(task)
+                try:
+                    response = task.result()
+                except ProviderError as e:
+                    call.record_race_error(st, e)
+                    continue
+                book.latency(st.entry.key, self._clock() - st.started)
+                answer = call.record_ok(st, response, raced=True)
+                if answer is not None:
+                    for other in racing.values():
+                        call.record_cancelled(other, st.entry)
+                    return answer
+            if call.failed:
+                return None
+        return None
 
     def stream(self, model: str, messages: Sequence[MessageInput], **options: Unpack[RequestOptions]) -> Stream:
         """Stream the answer as events (`TextDelta`, `ToolCallDelta`, `UsageEvent`, `StopEvent`).

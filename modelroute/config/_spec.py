@@ -27,6 +27,7 @@ __all__ = [
     "ConfigSpec",
     "DefaultsSpec",
     "ErrorPolicySpec",
+    "HedgeSpec",
     "OpenAIProviderSpec",
     "ProviderSpec",
     "TargetSpec",
@@ -129,6 +130,28 @@ class TargetSpec(_Spec):
 Action = Literal["failover", "stop"]
 
 
+class HedgeSpec(_Spec):
+    """Hedged requests (``acomplete`` only): when the first attempt has not answered after ``after_s`` (seconds,
+    or ``p95``: its target's recent 95th-percentile latency), send the same request to the next target; the
+    first good answer wins and the other attempt is cancelled, its connection closed."""
+
+    after_s: float | Literal["p95"] = Field("p95", description="Seconds before the hedge, or `p95`.")
+    initial_after_s: float = Field(
+        1.0, gt=0, description="The delay used with `p95` until `min_samples` latencies are known."
+    )
+    min_samples: int = Field(20, ge=1, description="Latencies needed before the p95 is trusted.")
+    max_share: float = Field(
+        0.1, gt=0, le=1, description="The share of the last 200 calls that may be hedged (0.1: at most 20)."
+    )
+
+    @field_validator("after_s")
+    @classmethod
+    def _positive(cls, v: float | str) -> float | str:
+        if isinstance(v, float | int) and v < 0:
+            raise ValueError("after_s must be >= 0 or 'p95'")
+        return v
+
+
 class ErrorPolicySpec(_Spec):
     """What the router does after one error kind (fields left out keep the default table's values)."""
 
@@ -218,6 +241,7 @@ class AliasSpec(_Spec):
     max_attempts: int | None = Field(None, ge=1, le=100)
     stream_resume: StreamResume | None = None
     breaker: BreakerSpec | None = Field(None, description="Breaker thresholds for this alias's calls.")
+    hedge: HedgeSpec | None = Field(None, description="Hedge slow first attempts (opt-in).")
     description: str = ""
 
 

@@ -1,6 +1,7 @@
 """Routing decisions, all pure: the plan, the error-action table, and one call's state machine."""
 
 from .call import Call, CallSettings, Fail, Resume, Try, Wait
+from .hedge import HedgeBook, HedgePolicy
 from .plan import Plan, PlanEntry, assess, expand, explain
 from .policy import DEFAULT_TABLE, Decision, ErrorPolicy, breaker_policy, decide, merge_table
 from .resume import StreamProgress, with_prefill
@@ -12,6 +13,8 @@ __all__ = [
     "Decision",
     "ErrorPolicy",
     "Fail",
+    "HedgeBook",
+    "HedgePolicy",
     "Plan",
     "PlanEntry",
     "Resume",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from .._types import Attempt, Request, Response, StopReason
@@ -24,6 +24,7 @@ from ..exceptions import (
 )
 from ..state import BreakerPolicy, StateStore
 from ..state.breaker import Outcome
+from .hedge import HedgePolicy
 from .plan import PlanEntry, SkipCheck, assess, available_at
 from .policy import ErrorPolicy, backoff_s, decide
 
@@ -53,6 +54,7 @@ class CallSettings:
     wait_for_reopen_s: float = 5.0
     first_token_timeout_s: float | None = None
     breaker: BreakerPolicy = DEFAULT_BREAKER
+    hedge: HedgePolicy | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,7 @@ class Try:
     started: float
     probe: bool = False
     resume: Resume | None = None
+    hedge_of: PlanEntry | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,18 +226,88 @@ class Call:
             excluded_models=self._excluded_models,
         )
 
+    @property
+    def failed(self) -> bool:
+        """The call has decided to end with an error."""
+        return self._fail is not None
+
+    # --- hedging ----------------------------------------------------------------------------------------------
+
+    def hedge_step(self, primary: Try) -> Try | None:
+        """A second attempt to race ``primary``: the next target that may be tried now, or None. The walk then
+        continues after it, whatever the race's outcome."""
+        s = self.settings
+        now = self._clock()
+        remaining = self.deadline - now
+        if remaining < s.min_attempt_s or self.attempts >= s.max_attempts:
+            return None
+        for j in range(self._i + 1, len(s.entries)):
+            entry = s.entries[j]
+            if entry.key == primary.entry.key or self._why_skip(entry, now) is not None:
+                continue
+            verdict = self._state.breaker_admit(entry.key, s.breaker, now)
+            if verdict == "reject":
+                continue
+            self._i = j + 1
+            self._retry = None
+            self.attempts += 1
+            total = min(s.attempt_timeout_s, remaining)
+            return Try(entry, 1, total, now, probe=verdict == "probe", hedge_of=primary.entry)
+        return None
+
+    def record_race_error(self, step: Try, error: ProviderError) -> None:
+        """An attempt in a hedge race failed: its trace line, cooldown and breaker count as usual, but no retry
+        (the race already moved on). A ``stop`` ends the call."""
+        now = self._clock()
+        entry = step.entry
+        error.provider = error.provider or entry.provider
+        self.last_error = error
+        self._breaker(step, error, now)
+        policy = self.settings.table[error.kind]
+        d = decide(
+            error,
+            policy,
+            tries=policy.retries + 1,
+            remaining_s=self.deadline - now,
+            max_retry_wait_s=self.settings.max_retry_wait_s,
+            other_target_free=True,
+            backoff=0.0,
+        )
+        if d.cooldown_s:
+            self._state.cool(entry.key, now + d.cooldown_s, _cool_reason(error))
+        line = self._line(entry, "error", d.action, d.reason, now=step.started, latency=now - step.started, error=error)
+        self.trace.append(replace(line, hedged=True))
+        if d.action == "stop" and self._fail is None:
+            error.trace = self.trace
+            self._fail = error
+
+    def record_cancelled(self, step: Try, winner: PlanEntry) -> None:
+        """The race's other attempt was cancelled once ``winner`` answered."""
+        now = self._clock()
+        why = f"lost the hedge race to {winner.provider}:{winner.model}; cancelled and its connection closed"
+        line = self._line(step.entry, "cancelled", "cancelled", why, now=step.started, latency=now - step.started)
+        self.trace.append(replace(line, hedged=True))
+
     # --- outcomes -----------------------------------------------------------------------------------------------
 
-    def record_ok(self, step: Try, response: Response) -> Response | None:
+    def record_ok(self, step: Try, response: Response, *, raced: bool = False) -> Response | None:
         """A complete answer. Returns it (with trace and latency) unless the policy treats it as an error."""
         refused = _refusal(response)
         if refused is not None:
             refused.body = response
-            self.record_error(step, refused)
+            if raced:
+                self.record_race_error(step, refused)
+            else:
+                self.record_error(step, refused)
             return None
         now = self._clock()
         self._state.breaker_record(step.entry.key, self.settings.breaker, now, "ok", probe=step.probe)
-        self.trace.append(self._line(step.entry, "ok", "served", "", now=step.started, latency=now - step.started))
+        line = self._line(step.entry, "ok", "served", "", now=step.started, latency=now - step.started)
+        if step.hedge_of is not None:
+            line = replace(line, reason=f"hedge of {step.hedge_of.provider}:{step.hedge_of.model} won", hedged=True)
+        elif raced:
+            line = replace(line, reason="answered first in a hedge race", hedged=True)
+        self.trace.append(line)
         response.trace = self.trace
         response.latency_s = now - self.start
         return response
@@ -350,7 +423,7 @@ class Call:
         self,
         entry: PlanEntry,
         outcome: Literal["ok", "error", "skipped", "cancelled"],
-        action: Literal["served", "retry", "failover", "stop", "skip", "wait", "hedge"],
+        action: Literal["served", "retry", "failover", "stop", "skip", "wait", "cancelled"],
         reason: str,
         *,
         now: float,
