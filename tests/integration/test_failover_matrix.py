@@ -4,6 +4,7 @@ trace. Timeouts are real but short (0.3 s); no test asserts how long anything to
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from modelroute import InvalidRequestError, ModelRouteError, Response, Router
+from modelroute import ContentFilteredError, InvalidRequestError, ModelRouteError, Response, Router
 from modelroute.testing import FakeClock, Fault, MockCloud, router_on_mock_cloud
 
 CONFIG: dict[str, Any] = {
@@ -160,3 +161,93 @@ async def test_matrix_async(router: Router, cloud: MockCloud, clock: FakeClock, 
     finally:
         await router.aclose()
     check(row, stream, cloud, clock, r, err)
+
+
+# --- content_filtered / refusal: an answer that is an error -----------------------------------------------------
+
+
+def _refusal(stream: bool) -> Fault:
+    """An Anthropic answer that ends with ``stop_reason: refusal`` (HTTP 200), as JSON or as a stream."""
+    message = {"id": "msg_r", "type": "message", "role": "assistant", "model": "claude-sonnet-5-5",
+               "stop_sequence": None, "usage": {"input_tokens": 3, "output_tokens": 0}}  # fmt: skip
+    if not stream:
+        return Fault.status(200, {**message, "content": [], "stop_reason": "refusal"})
+    events = [
+        ("message_start", {"type": "message_start", "message": {**message, "content": [], "stop_reason": None}}),
+        ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "refusal", "stop_sequence": None},
+                           "usage": {"output_tokens": 0}}),
+        ("message_stop", {"type": "message_stop"}),
+    ]  # fmt: skip
+    body = b"".join(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode() for name, data in events)
+    return Fault.status(200, body, headers={"content-type": "text/event-stream"})
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("driver", ["sync", "async"])
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+@pytest.mark.parametrize("policy", ["stop", "failover"])
+async def test_refusal_stops_or_fails_over_as_configured(
+    cloud: MockCloud, clock: FakeClock, driver: str, stream: bool, policy: str
+) -> None:
+    cloud.reset()
+    config = {**CONFIG, "defaults": {**CONFIG["defaults"], "on_error": {"refusal": {"action": policy}}}}
+    router = router_on_mock_cloud(cloud, config, clock=clock, sleep=clock.sleep, async_sleep=clock.async_sleep)
+    cloud.script("anth-1", _refusal(stream))
+    r, err = None, None
+    try:
+        if driver == "sync" and stream:
+            with router.stream("claude", HI) as s:
+                list(s)
+            r = s.response
+        elif driver == "sync":
+            r = router.complete("claude", HI)
+        elif stream:
+            s2 = router.astream("claude", HI)
+            _ = [e async for e in s2]
+            r = s2.response
+        else:
+            r = await router.acomplete("claude", HI)
+    except ModelRouteError as e:
+        err = e
+    finally:
+        await router.aclose()
+    if policy == "stop":
+        assert isinstance(err, ContentFilteredError) and err.kind.value == "refusal"
+        assert [(a.provider, a.action) for a in err.trace] == [("anth-1", "stop")]
+        assert len(cloud.requests("anth-2")) == 0
+    else:
+        assert r is not None and r.served_by is not None and r.served_by.provider == "anth-2"
+        assert [(a.provider, a.kind.value if a.kind else None, a.action) for a in r.trace] == [
+            ("anth-1", "refusal", "failover"),
+            ("anth-2", None, "served"),
+        ]
+    assert clock.sleeps == []
+    # A refusal says nothing about the target's health: its breaker did not count it.
+    assert router._state.breaker("anth-1/claude-sonnet-5-5").consecutive == 0
+
+
+def test_a_long_retry_after_cools_the_target_for_exactly_that_long(
+    router: Router, cloud: MockCloud, clock: FakeClock
+) -> None:
+    cloud.script("anth-1", Fault.rate_limited(retry_after=30))
+    router.complete("claude", HI)
+    plan = router.explain("claude")
+    assert plan.entries[0].reason == "cooling down for 30.0s more (rate_limited 429)"
+    clock.advance(29.9)
+    assert not router.explain("claude").entries[0].eligible
+    clock.advance(0.1)
+    assert router.explain("claude").entries[0].eligible
+
+
+def test_rate_limit_reset_headers_cool_an_openai_target(cloud: MockCloud, clock: FakeClock) -> None:
+    cloud.reset()
+    config = {**CONFIG, "models": {"gpt2": {"targets": ["oai:gpt-5.5", "anth-2:claude-sonnet-5-5"]}}}
+    router = router_on_mock_cloud(cloud, config, clock=clock, sleep=clock.sleep)
+    body = {"error": {"message": "Rate limit reached", "type": "tokens", "param": None, "code": "rate_limit_exceeded"}}
+    headers = {"x-ratelimit-reset-tokens": "1m30s", "x-ratelimit-remaining-tokens": "0"}
+    cloud.script("oai", Fault.status(429, body, headers=headers))
+    r = router.complete("gpt2", HI)
+    router.close()
+    assert r.trace[0].error is not None and r.trace[0].error.retry_after_s == 90
+    assert "Retry-After 90s is longer than max_retry_wait_s" in r.trace[0].reason
+    assert router.explain("gpt2").entries[0].reason.startswith("cooling down for 90.0s")
