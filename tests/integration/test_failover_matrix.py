@@ -12,7 +12,14 @@ from typing import Any
 
 import pytest
 
-from modelroute import ContentFilteredError, InvalidRequestError, ModelRouteError, Response, Router
+from modelroute import (
+    ContentFilteredError,
+    InvalidRequestError,
+    ModelRouteError,
+    ProviderTimeoutError,
+    Response,
+    Router,
+)
 from modelroute.testing import FakeClock, Fault, MockCloud, router_on_mock_cloud
 
 CONFIG: dict[str, Any] = {
@@ -251,3 +258,50 @@ def test_rate_limit_reset_headers_cool_an_openai_target(cloud: MockCloud, clock:
     assert r.trace[0].error is not None and r.trace[0].error.retry_after_s == 90
     assert "Retry-After 90s is longer than max_retry_wait_s" in r.trace[0].reason
     assert router.explain("gpt2").entries[0].reason.startswith("cooling down for 90.0s")
+
+
+# --- the table, reconfigured: per kind, per alias -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_overrides_retry_stop_and_cool_down_as_configured(cloud: MockCloud, clock: FakeClock, stream: bool) -> None:
+    cloud.reset()
+    config = {
+        **CONFIG,
+        "models": {
+            **CONFIG["models"],
+            "claude": {
+                **CONFIG["models"]["claude"],
+                "on_error": {
+                    "overloaded": {"retries": 2},
+                    "timeout": {"action": "stop"},
+                    "server_error": {"retries": 0, "cooldown_s": 60},
+                },
+            },
+        },
+    }
+    router = router_on_mock_cloud(cloud, config, clock=clock, sleep=clock.sleep, rng=random.Random(5))
+
+    def run() -> Response:
+        if stream:
+            with router.stream("claude", HI) as s:
+                list(s)
+            return s.response
+        return router.complete("claude", HI)
+
+    # overloaded: retried twice on the same target (two jittered backoffs), then served there.
+    cloud.script("anth-1", Fault.overloaded(), Fault.overloaded())
+    r = run()
+    assert [a.action for a in r.trace] == ["retry", "retry", "served"]
+    assert len(clock.sleeps) == 2 and 0 <= clock.sleeps[0] <= 0.25 and 0 <= clock.sleeps[1] <= 0.5
+    # timeout: stop at once, with the provider's error and the trace.
+    cloud.script("anth-1", Fault.hang())
+    with pytest.raises(ProviderTimeoutError) as info:
+        run()
+    assert [a.action for a in info.value.trace] == ["stop"] and len(cloud.requests("anth-2")) == 0
+    # server_error: no retry, a 60 s cooldown the next call respects.
+    cloud.script("anth-1", Fault.server_error())
+    assert [a.action for a in run().trace] == ["failover", "served"]
+    r = run()
+    assert r.trace[0].outcome == "skipped" and "cooling down for 60.0s" in r.trace[0].reason
+    router.close()
