@@ -32,7 +32,11 @@ CHAOS_CONFIG: dict[str, Any] = {
         "oai": {"kind": "openai", "api_key": "${OPENAI_API_KEY}"},
     },
     "models": {
-        "chat": {"targets": ["anth-us:claude-sonnet-5-5", "anth-eu:claude-sonnet-5-5"], "fallbacks": ["gpt"]},
+        "chat": {
+            "targets": ["anth-us:claude-sonnet-5-5", "anth-eu:claude-sonnet-5-5"],
+            "fallbacks": ["gpt"],
+            "hedge": {"after_s": 0.1, "max_share": 0.1},
+        },
         "chat-continue": {
             "targets": ["anth-us:claude-sonnet-5-5", "anth-eu:claude-sonnet-5-5"],
             "fallbacks": ["gpt"],
@@ -99,6 +103,7 @@ class ChaosReport:
     attempts_max: int = 0
     max_attempts: int = 0
     seams: int = 0
+    hedged_calls: int = 0
     requests_received: int = 0
     deadline_s: float = 0.0
     margin_s: float = 0.0
@@ -144,6 +149,7 @@ class ChaosReport:
             },
             "requests_received_by_cloud": self.requests_received,
             "seams": self.seams,
+            "hedged_calls": self.hedged_calls,
             "deadline": {
                 "deadline_s": self.deadline_s,
                 "margin_s": self.margin_s,
@@ -169,6 +175,7 @@ class _Outcome:
     problems: list[str]
     seams: int
     trace_kinds: Counter[str] = field(default_factory=Counter)
+    hedged: bool = False
 
 
 def _visible(events: list[StreamEvent]) -> tuple[str, int]:
@@ -192,8 +199,9 @@ def _check_trace(result: Response | ModelRouteError, limit: int) -> tuple[int, l
     if not trace:
         problems.append(f"{type(result).__name__} without a trace")
     if isinstance(result, Response):
-        if served != 1 or trace[-1].action != "served" or result.served_by is None:
-            problems.append(f"an answer whose trace has {served} served lines")
+        ending = [a for a in trace if a.outcome != "cancelled"]  # a hedge race's loser is recorded last
+        if served != 1 or not ending or ending[-1].action != "served" or result.served_by is None:
+            problems.append(f"an answer whose trace has {served} served lines, not last")
     elif served:
         problems.append(f"{type(result).__name__} after a served attempt")
     if attempts > limit:
@@ -253,7 +261,7 @@ async def _one(router: Any, rng: random.Random, i: int) -> _Outcome:
     kind = "ok" if isinstance(result, Response) else type(result).__name__
     lines = result.trace if isinstance(result, Response) else getattr(result, "trace", [])
     seen = Counter(a.kind.value if a.kind else a.outcome for a in lines)
-    return _Outcome(mode, kind, attempts, elapsed, problems, seams, seen)
+    return _Outcome(mode, kind, attempts, elapsed, problems, seams, seen, any(a.hedged for a in lines))
 
 
 async def run_chaos(
@@ -335,6 +343,7 @@ def _tally(report: ChaosReport, outcomes: list[_Outcome | None]) -> None:
         report.attempts_total += out.attempts
         report.attempts_max = max(report.attempts_max, out.attempts)
         report.seams += out.seams
+        report.hedged_calls += out.hedged
         report.trace_lines.update(out.trace_kinds)
         report.over_attempts += out.attempts > report.max_attempts
         overrun = out.elapsed_s - report.deadline_s
