@@ -266,7 +266,7 @@ class AllTargetsFailed(ModelRouteError):
         lines = [f"every target for '{self.alias}' failed" + (f" ({self.reason})" if self.reason else "")]
         lines.extend(f"  {a.describe()}" for a in self.trace)
         if self.retry_in_s is not None:
-            lines.append(f"  retry in {self.retry_in_s:.1f}s, when the first target leaves its cooldown")
+            lines.append(f"  retry in {self.retry_in_s:.1f}s, when the first target reopens (cooldown or breaker)")
         elif not self.trace:
             lines.append("  no target was eligible: run router.explain(...) to see why each was left out")
         return "\n".join(lines)

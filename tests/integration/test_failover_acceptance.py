@@ -155,6 +155,7 @@ def test_cut_after_text_with_continue_prefills_the_next_anthropic_target(
     sent = cloud.requests("anth-2")[-1].json["messages"]
     assert sent[-1] == {"role": "assistant", "content": "Hello from"}
     assert s.response.text == before + after
+    assert s.seams == seams
     assert [a.action for a in s.response.trace] == ["failover", "served"]
 
 
@@ -172,6 +173,7 @@ async def test_async_cut_after_text_with_continue_restarts_on_a_route_without_pr
     assert seam.resumed == "restart" and "discard the text before it" in seam.reason
     after = "".join(e.text for e in events[events.index(seam) :] if isinstance(e, TextDelta))
     assert after == "Hello from oai." == s.response.text
+    assert s.seams == [seam]
     assert cloud.requests("oai")[-1].json["messages"] == [{"role": "user", "content": "Hello there"}]
 
 
