@@ -144,12 +144,14 @@ class HedgeSpec(_Spec):
         0.1, gt=0, le=1, description="The share of the last 200 calls that may be hedged (0.1: at most 20)."
     )
 
-    @field_validator("after_s")
+    @field_validator("after_s", mode="before")
     @classmethod
-    def _positive(cls, v: float | str) -> float | str:
-        if isinstance(v, float | int) and v < 0:
-            raise ValueError("after_s must be >= 0 or 'p95'")
-        return v
+    def _seconds_or_p95(cls, v: Any) -> Any:
+        if v == "p95":
+            return v
+        if isinstance(v, bool) or not isinstance(v, float | int) or v < 0:
+            raise ValueError(f"after_s must be a number of seconds >= 0, or 'p95' (got {v!r})")
+        return float(v)
 
 
 class ErrorPolicySpec(_Spec):
