@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from modelroute.state import BreakerPolicy, BreakerState, MemoryState
 from modelroute.state.breaker import CLOSED, admit, blocked_until, record
 
+# Seeded: the same examples on every run (and in CI), so a failure always reproduces.
+PROPS = settings(derandomize=True, max_examples=300, deadline=None)
 POLICY = BreakerPolicy(failures=3, failure_rate=0.5, min_calls=6, window_s=10.0, open_s=5.0)
 
 # One event: (seconds since the previous event, what happens). "call" asks admission and, if admitted, reports
@@ -30,6 +32,7 @@ def run(seq: list[tuple[float, str]], policy: BreakerPolicy = POLICY) -> list[tu
     return out
 
 
+@PROPS
 @given(events)
 def test_a_closed_breaker_admits_everyone(seq: list[tuple[float, str]]) -> None:
     state, now = CLOSED, 0.0
@@ -42,6 +45,7 @@ def test_a_closed_breaker_admits_everyone(seq: list[tuple[float, str]]) -> None:
             state = record(state, POLICY, now, outcome, probe=verdict == "probe")  # type: ignore[arg-type]
 
 
+@PROPS
 @given(events)
 def test_open_means_rejected_until_reopen_then_exactly_one_probe(seq: list[tuple[float, str]]) -> None:
     for now, _, state in run(seq):
@@ -56,6 +60,7 @@ def test_open_means_rejected_until_reopen_then_exactly_one_probe(seq: list[tuple
             assert blocked_until(half, state.reopen_at) == state.reopen_at + POLICY.open_s
 
 
+@PROPS
 @given(events)
 def test_consecutive_failures_open_it(seq: list[tuple[float, str]]) -> None:
     run_ = run(seq)
@@ -69,6 +74,7 @@ def test_consecutive_failures_open_it(seq: list[tuple[float, str]]) -> None:
             streak = 0
 
 
+@PROPS
 @given(events)
 def test_the_probe_decides(seq: list[tuple[float, str]]) -> None:
     for (_, verdict, state), (_, outcome) in zip(run(seq), seq, strict=True):
@@ -76,6 +82,7 @@ def test_the_probe_decides(seq: list[tuple[float, str]]) -> None:
             assert state.status == ("open" if outcome == "failure" else "closed")
 
 
+@PROPS
 @given(st.integers(0, 200))
 def test_failure_rate_opens_after_min_calls(n_ok: int) -> None:
     policy = BreakerPolicy(failures=1000, failure_rate=0.5, min_calls=10, window_s=60, open_s=5)
@@ -118,7 +125,7 @@ def test_disabled_breaker_never_opens() -> None:
     assert record(CLOSED, policy, 0.0, "failure", probe=False) is CLOSED
 
 
-@settings(max_examples=20)
+@settings(derandomize=True, max_examples=20, deadline=None)
 @given(st.integers(2, 8))
 def test_memory_state_hands_out_one_probe_across_threads(n: int) -> None:
     store = MemoryState()
