@@ -85,6 +85,8 @@ def test_dead_primary_breaker_opens_then_no_connection_until_the_probe(
         assert r.served_by is not None and r.served_by.provider == "anth-2"
         assert r.trace[0].outcome == "skipped" and r.trace[0].reason.startswith("circuit open (3 consecutive")
     assert cloud.connections("anth-1") == 3 and len(cloud.requests("anth-1")) == 3
+    plan = router.explain("claude")
+    assert not plan.entries[0].eligible and plan.entries[0].reason.startswith("circuit open (3 consecutive")
     # After open_s, exactly one probe goes through; the target has recovered, so the breaker closes.
     cloud.set_default("anth-1", Fault.ok())
     clock.advance(30)

@@ -74,6 +74,10 @@ async def test_hedge_beats_a_primary_that_never_answers(router: Router, cloud: M
     assert "lost the hedge race to anth-2" in r.trace[1].describe()
     assert len(cloud.requests("anth-1")) == 1 and len(cloud.requests("anth-2")) == 1
     assert await _drained(cloud, "anth-1") == 0  # the loser's connection was closed, not left hanging
+    from modelroute.observability import trace_table
+
+    table = trace_table(r.trace)
+    assert "ok, " in table.splitlines()[1] and "cancelled, " in table.splitlines()[2]
 
 
 @pytest.mark.anyio
