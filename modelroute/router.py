@@ -245,6 +245,8 @@ class Router:
                         call.record_cancelled(other, st.entry)
                     return answer
             if call.failed:
+                for other in racing.values():
+                    call.record_cancelled(other, None)
                 return None
         return None
 

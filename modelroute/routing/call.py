@@ -281,10 +281,13 @@ class Call:
             error.trace = self.trace
             self._fail = error
 
-    def record_cancelled(self, step: Try, winner: PlanEntry) -> None:
-        """The race's other attempt was cancelled once ``winner`` answered."""
+    def record_cancelled(self, step: Try, winner: PlanEntry | None) -> None:
+        """The race's other attempt was cancelled once ``winner`` answered (None: the call stopped)."""
         now = self._clock()
-        why = f"lost the hedge race to {winner.provider}:{winner.model}; cancelled and its connection closed"
+        if winner is None:
+            why = "the call stopped; cancelled and its connection closed"
+        else:
+            why = f"lost the hedge race to {winner.provider}:{winner.model}; cancelled and its connection closed"
         line = self._line(step.entry, "cancelled", "cancelled", why, now=step.started, latency=now - step.started)
         self.trace.append(replace(line, hedged=True))
 

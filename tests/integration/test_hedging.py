@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from modelroute import Router
+from modelroute import InvalidRequestError, Router
 from modelroute.routing.hedge import HedgePolicy, hedge_delay, p95, share_allows
 from modelroute.testing import FakeClock, Fault, MockCloud, router_on_mock_cloud
 
@@ -127,3 +127,20 @@ def test_delay_and_share_rules() -> None:
     assert hedge_delay(p, samples[:19]) == 0.7 and hedge_delay(p, samples) == pytest.approx(1.9)
     assert hedge_delay(HedgePolicy(after_s=0.2), samples) == 0.2
     assert share_allows(HedgePolicy(None, max_share=0.1), 19) and not share_allows(HedgePolicy(None, max_share=0.1), 20)
+
+
+@pytest.mark.anyio
+async def test_a_hedge_that_must_stop_the_call_cancels_the_other(router: Router, cloud: MockCloud) -> None:
+    cloud.set_default("anth-1", Fault.hang())
+    cloud.script("anth-2", Fault.status(400, {"type": "error", "error": {"type": "invalid_request_error",
+                                                                           "message": "bad"}}))  # fmt: skip
+    try:
+        with pytest.raises(InvalidRequestError) as info:
+            await router.acomplete("claude", HI)
+    finally:
+        await router.aclose()
+    assert [(a.provider, a.outcome, a.action, a.hedged) for a in info.value.trace] == [
+        ("anth-2", "error", "stop", True),
+        ("anth-1", "cancelled", "cancelled", True),
+    ]
+    assert await _drained(cloud, "anth-1") == 0
