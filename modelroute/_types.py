@@ -183,7 +183,9 @@ class Attempt:
     ``outcome`` is ``ok``, ``error``, ``skipped`` or ``cancelled`` (a hedge race's loser); ``action`` is what
     followed: ``served``, ``retry`` (same target, after ``wait_s``), ``failover`` (next target), ``stop`` (the
     call ends), ``skip``, ``wait`` (every target was kept out: the call waited ``wait_s`` for this one to reopen)
-    or ``cancelled`` (it lost a hedge race). ``hedged``: this attempt ran in a hedge race.
+    or ``cancelled`` (it lost a hedge race). ``hedged``: this attempt ran in a hedge race. ``usage``: the tokens
+    the served attempt used (None for the others: an error or a cancelled attempt reports none, though the
+    provider may bill a cancelled attempt's input tokens).
     ``reason`` is the sentence a human needs. ``at_s`` is when the attempt started, from the call's start.
     """
 
@@ -200,6 +202,7 @@ class Attempt:
     at_s: float = 0.0
     streamed: bool = False
     hedged: bool = False
+    usage: Usage | None = None
 
     @property
     def kind(self) -> ErrorKind | None:

@@ -306,6 +306,7 @@ class Call:
         now = self._clock()
         self._state.breaker_record(step.entry.key, self.settings.breaker, now, "ok", probe=step.probe)
         line = self._line(step.entry, "ok", "served", "", now=step.started, latency=now - step.started)
+        line = replace(line, usage=response.usage)
         if step.hedge_of is not None:
             line = replace(line, reason=f"hedge of {step.hedge_of.provider}:{step.hedge_of.model} won", hedged=True)
         elif raced:

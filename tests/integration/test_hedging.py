@@ -72,6 +72,7 @@ async def test_hedge_beats_a_primary_that_never_answers(router: Router, cloud: M
     lines = [(a.provider, a.outcome, a.action, a.hedged) for a in r.trace]
     assert lines == [("anth-2", "ok", "served", True), ("anth-1", "cancelled", "cancelled", True)]
     assert "lost the hedge race to anth-2" in r.trace[1].describe()
+    assert r.trace[0].usage == r.usage and r.trace[1].usage is None  # the cost: tokens of the served attempt
     assert len(cloud.requests("anth-1")) == 1 and len(cloud.requests("anth-2")) == 1
     assert await _drained(cloud, "anth-1") == 0  # the loser's connection was closed, not left hanging
     from modelroute.observability import trace_table
