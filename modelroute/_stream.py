@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
 from types import TracebackType
 
-from ._types import Response, StreamEvent, TextDelta
+from ._types import Response, Seam, StreamEvent, TextDelta
 
 __all__ = ["AsyncStream", "Stream", "StreamResult"]
 
@@ -24,17 +24,29 @@ class Stream:
     ends, ``response`` holds the complete `Response` with usage, ``served_by`` and the trace.
 
     Use it as a context manager (or call `close()`) to release the connection if you stop early.
+
+    ``seams`` lists the `Seam` events seen so far (a stream resumed on another target; see the README's
+    "Streams"): after a ``resumed="restart"`` seam the text that follows is a complete answer on its own, so a
+    caller of `text()` should check ``seams`` (or read ``response.text``) before using the joined text.
     """
 
     def __init__(self, events: Generator[StreamEvent, None, None], result: StreamResult) -> None:
-        self._events = events
+        self._source = events
         self._result = result
+        self.seams: list[Seam] = []
+        self._events = self._watch()
+
+    def _watch(self) -> Generator[StreamEvent, None, None]:
+        for event in self._source:
+            if isinstance(event, Seam):
+                self.seams.append(event)
+            yield event
 
     def __iter__(self) -> Iterator[StreamEvent]:
         return self._events
 
     def text(self) -> Iterator[str]:
-        """Only the text deltas."""
+        """Only the text deltas (seams are still recorded on ``seams``)."""
         for event in self._events:
             if isinstance(event, TextDelta):
                 yield event.text
@@ -50,6 +62,7 @@ class Stream:
 
     def close(self) -> None:
         self._events.close()
+        self._source.close()
 
     def __enter__(self) -> Stream:
         return self
@@ -59,11 +72,19 @@ class Stream:
 
 
 class AsyncStream:
-    """The async twin of `Stream`: ``async for event in stream``; then ``stream.response``."""
+    """The async twin of `Stream`: ``async for event in stream``; then ``stream.response``; ``seams`` likewise."""
 
     def __init__(self, events: AsyncGenerator[StreamEvent, None], result: StreamResult) -> None:
-        self._events = events
+        self._source = events
         self._result = result
+        self.seams: list[Seam] = []
+        self._events = self._watch()
+
+    async def _watch(self) -> AsyncGenerator[StreamEvent, None]:
+        async for event in self._source:
+            if isinstance(event, Seam):
+                self.seams.append(event)
+            yield event
 
     def __aiter__(self) -> AsyncIterator[StreamEvent]:
         return self._events
@@ -90,6 +111,7 @@ class AsyncStream:
 
     async def aclose(self) -> None:
         await self._events.aclose()
+        await self._source.aclose()
 
     async def __aenter__(self) -> AsyncStream:
         return self

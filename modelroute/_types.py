@@ -180,16 +180,20 @@ class ServedBy(BaseModel):
 class Attempt:
     """One line of a call's trace: a target that was tried, or skipped, and what the router did next.
 
-    ``outcome`` is ``ok``, ``error`` or ``skipped``; ``action`` is what followed: ``served``, ``retry``
-    (same target, after ``wait_s``), ``failover`` (next target), ``stop`` (the call ends) or ``skip``.
+    ``outcome`` is ``ok``, ``error``, ``skipped`` or ``cancelled`` (a hedge race's loser); ``action`` is what
+    followed: ``served``, ``retry`` (same target, after ``wait_s``), ``failover`` (next target), ``stop`` (the
+    call ends), ``skip``, ``wait`` (every target was kept out: the call waited ``wait_s`` for this one to reopen)
+    or ``cancelled`` (it lost a hedge race). ``hedged``: this attempt ran in a hedge race. ``usage``: the tokens
+    the served attempt used (None for the others: an error or a cancelled attempt reports none, though the
+    provider may bill a cancelled attempt's input tokens).
     ``reason`` is the sentence a human needs. ``at_s`` is when the attempt started, from the call's start.
     """
 
     provider: str
     model: str
     alias: str
-    outcome: Literal["ok", "error", "skipped"]
-    action: Literal["served", "retry", "failover", "stop", "skip"]
+    outcome: Literal["ok", "error", "skipped", "cancelled"]
+    action: Literal["served", "retry", "failover", "stop", "skip", "wait", "cancelled"]
     reason: str = ""
     error: ProviderError | None = None
     status: int | None = None
@@ -197,6 +201,8 @@ class Attempt:
     wait_s: float = 0.0
     at_s: float = 0.0
     streamed: bool = False
+    hedged: bool = False
+    usage: Usage | None = None
 
     @property
     def kind(self) -> ErrorKind | None:
@@ -206,7 +212,9 @@ class Attempt:
         """One line for logs and error messages."""
         target = f"{self.provider}:{self.model}"
         if self.outcome == "skipped":
-            return f"{target} skipped: {self.reason}"
+            return f"{target} skipped: {self.reason}" if self.action != "wait" else f"{target}: {self.reason}"
+        if self.outcome == "cancelled":
+            return f"{target} cancelled after {self.latency_s * 1000:.0f} ms: {self.reason}"
         if self.outcome == "ok":
             return f"{target} ok in {self.latency_s * 1000:.0f} ms"
         err = self.error

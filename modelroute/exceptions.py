@@ -241,7 +241,8 @@ def error_for_kind(kind: ErrorKind, message: str, **fields: Any) -> ProviderErro
 class AllTargetsFailed(ModelRouteError):
     """Every target in the plan failed or was skipped. ``trace`` holds every attempt and skip, in order.
 
-    ``retry_in_s`` is set when every target was only cooling down: the earliest moment a retry could succeed.
+    ``retry_in_s`` (also ``retry_after_s``) is set when every target was only cooling down or had its circuit
+    open: the seconds until the first one may be tried again.
     """
 
     def __init__(self, alias: str, trace: Sequence[Attempt], *, reason: str = "", retry_in_s: float | None = None):
@@ -252,6 +253,11 @@ class AllTargetsFailed(ModelRouteError):
         super().__init__(self._message())
 
     @property
+    def retry_after_s(self) -> float | None:
+        """When every target was cooling down or had its circuit open: seconds until the first reopens."""
+        return self.retry_in_s
+
+    @property
     def errors(self) -> list[ProviderError]:
         """The error of each failed attempt, in order."""
         return [a.error for a in self.trace if a.error is not None]
@@ -260,7 +266,7 @@ class AllTargetsFailed(ModelRouteError):
         lines = [f"every target for '{self.alias}' failed" + (f" ({self.reason})" if self.reason else "")]
         lines.extend(f"  {a.describe()}" for a in self.trace)
         if self.retry_in_s is not None:
-            lines.append(f"  retry in {self.retry_in_s:.1f}s, when the first target leaves its cooldown")
+            lines.append(f"  retry in {self.retry_in_s:.1f}s, when the first target reopens (cooldown or breaker)")
         elif not self.trace:
             lines.append("  no target was eligible: run router.explain(...) to see why each was left out")
         return "\n".join(lines)

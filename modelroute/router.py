@@ -19,11 +19,25 @@ from typing_extensions import Unpack
 
 from ._coerce import MessageInput, build_request
 from ._stream import AsyncStream, Stream, StreamResult
-from ._types import Request, Response, ServedBy, StreamEvent, TextDelta, Tool, ToolCallDelta, ToolChoice
+from ._types import Request, Response, ServedBy, StreamEvent, Tool, ToolChoice
 from .config import Config, load_config
 from .exceptions import AuthError, CredentialError, ErrorKind, ProviderError, RequestError, UnsupportedFeature
 from .routes import ROUTES, Route
-from .routing import Call, CallSettings, Fail, Plan, Try, Wait, expand, explain, merge_table
+from .routing import (
+    Call,
+    CallSettings,
+    Fail,
+    HedgeBook,
+    HedgePolicy,
+    Plan,
+    StreamProgress,
+    Try,
+    Wait,
+    breaker_policy,
+    expand,
+    explain,
+    merge_table,
+)
 from .state import MemoryState, StateStore
 from .transport import AsyncTransport, SyncTransport, Timeouts, make_async_transport, make_sync_transport
 from .wire import WireRequest
@@ -75,6 +89,7 @@ class Router:
         self._transport = transport
         spec = config.spec
         self._settings = {alias: self._alias_settings(alias) for alias in spec.models}
+        self._hedges = {a: HedgeBook(s.hedge) for a, s in self._settings.items() if s.hedge is not None}
         d = spec.defaults
         self._limits = {
             name: (
@@ -113,6 +128,13 @@ class Router:
             max_retry_wait_s=d.max_retry_wait_s,
             backoff_base_s=d.backoff_base_s,
             backoff_max_s=d.backoff_max_s,
+            stream_resume=a.stream_resume or d.stream_resume,
+            min_attempt_s=d.min_attempt_s,
+            max_attempts=a.max_attempts or d.max_attempts,
+            wait_for_reopen_s=d.wait_for_reopen_s,
+            first_token_timeout_s=d.first_token_timeout_s,
+            breaker=breaker_policy(d.breaker, a.breaker),
+            hedge=HedgePolicy.from_spec(a.hedge) if a.hedge is not None else None,
         )
 
     # --- the public calls ---------------------------------------------------------------------------------------
@@ -143,23 +165,90 @@ class Router:
     async def acomplete(
         self, model: str, messages: Sequence[MessageInput], **options: Unpack[RequestOptions]
     ) -> Response:
-        """The async twin of `complete`."""
+        """The async twin of `complete`; the one call that hedges, where the alias opts in (``hedge:``)."""
         call, request = self._start(model, messages, options)
-        while True:
-            step = call.next_step()
-            if isinstance(step, Wait):
-                await self._async_sleep(step.seconds)
-                continue
-            if isinstance(step, Fail):
-                raise step.error
+        book = self._hedges.get(call.settings.alias)
+        hedged = False
+        try:
+            while True:
+                step = call.next_step()
+                if isinstance(step, Wait):
+                    await self._async_sleep(step.seconds)
+                    continue
+                if isinstance(step, Fail):
+                    raise step.error
+                if book is not None and not hedged:
+                    hedged, done = await self._arace(call, step, request, book)
+                else:
+                    done = await self._aattempt(call, step, request)
+                if done is not None:
+                    return done
+        finally:
+            if book is not None and not hedged:
+                book.unhedged()
+
+    async def _aattempt(self, call: Call, step: Try, request: Request) -> Response | None:
+        try:
+            response = await self._asend(step, request)
+        except ProviderError as e:
+            call.record_error(step, e)
+            return None
+        return call.record_ok(step, response)
+
+    async def _arace(self, call: Call, step: Try, request: Request, book: HedgeBook) -> tuple[bool, Response | None]:
+        """Run ``step``; if it has not answered after the hedge delay (and the alias's hedge share allows), race
+        the next target against it. Returns (whether a race ran, the answer if the call is done)."""
+        first = asyncio.ensure_future(self._asend(step, request))
+        timer = asyncio.ensure_future(self._async_sleep(book.delay(step.entry.key)))
+        await asyncio.wait({first, timer}, return_when=asyncio.FIRST_COMPLETED)
+        timer.cancel()
+        second = None
+        if not first.done() and book.claim():
+            second = call.hedge_step(step)
+            if second is None:
+                book.release()
+        if second is None:
             try:
-                response = await self._asend(step, request)
+                response = await first
             except ProviderError as e:
                 call.record_error(step, e)
-                continue
-            done = call.record_ok(step, response)
-            if done is not None:
-                return done
+                return False, None
+            book.latency(step.entry.key, self._clock() - step.started)
+            return False, call.record_ok(step, response)
+        racing: dict[asyncio.Future[Response], Try] = {
+            first: step,
+            asyncio.ensure_future(self._asend(second, request)): second,
+        }
+        try:
+            return True, await self._race(call, racing, book)
+        finally:
+            for task in racing:
+                task.cancel()
+            if racing:
+                await asyncio.gather(*racing, return_exceptions=True)  # cancelled: connections closed
+
+    async def _race(self, call: Call, racing: dict[asyncio.Future[Response], Try], book: HedgeBook) -> Response | None:
+        """The first good answer wins; the others are recorded as cancelled (the caller cancels them)."""
+        while racing:
+            done, _ = await asyncio.wait(racing, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                st = racing.pop(task)
+                try:
+                    response = task.result()
+                except ProviderError as e:
+                    call.record_race_error(st, e)
+                    continue
+                book.latency(st.entry.key, self._clock() - st.started)
+                answer = call.record_ok(st, response, raced=True)
+                if answer is not None:
+                    for other in racing.values():
+                        call.record_cancelled(other, st.entry)
+                    return answer
+            if call.failed:
+                for other in racing.values():
+                    call.record_cancelled(other, None)
+                return None
+        return None
 
     def stream(self, model: str, messages: Sequence[MessageInput], **options: Unpack[RequestOptions]) -> Stream:
         """Stream the answer as events (`TextDelta`, `ToolCallDelta`, `UsageEvent`, `StopEvent`).
@@ -301,7 +390,7 @@ class Router:
     # --- streams ------------------------------------------------------------------------------------------------
 
     def _stream_events(self, call: Call, request: Request, result: StreamResult) -> Generator[StreamEvent, None, None]:
-        out = _Delivered()
+        out = StreamProgress(call, self._clock)
         while True:
             step = call.next_step()
             if isinstance(step, Wait):
@@ -310,30 +399,27 @@ class Router:
             if isinstance(step, Fail):
                 raise step.error
             try:
-                route, wire, limits = self._prepare(step, request, stream=True)
+                route, wire, limits = self._prepare_stream(step, request, out)
                 transport = self._sync_transport(step.entry.provider)
                 resp = transport.send(wire.method, wire.url, wire.headers, wire.body, limits)
             except ProviderError as e:
-                out.failed(call, step, e)
+                out.failed(e)
                 continue
             try:
                 if not 200 <= resp.status < 300:
                     raise route.classify(resp.status, resp.headers, resp.read())
                 decoder = route.stream_decoder()
                 for chunk in resp.iter_bytes():
-                    for event in decoder.feed(chunk):
-                        out.note(event)
-                        yield event
+                    out.tick()
+                    yield from out.events(decoder.feed(chunk))
                 tail, response = decoder.finish()
-                for event in tail:
-                    out.note(event)
-                    yield event
+                yield from out.events(tail)
             except ProviderError as e:
-                out.failed(call, step, e)
+                out.failed(e)
                 continue
             finally:
                 resp.close()
-            done = call.record_ok(step, self._served(step, response))
+            done = call.record_ok(step, out.finish(self._served(step, response)))
             if done is not None:
                 result.response = done
                 return
@@ -341,7 +427,7 @@ class Router:
     async def _astream_events(
         self, call: Call, request: Request, result: StreamResult
     ) -> AsyncGenerator[StreamEvent, None]:
-        out = _Delivered()
+        out = StreamProgress(call, self._clock)
         while True:
             step = call.next_step()
             if isinstance(step, Wait):
@@ -350,33 +436,37 @@ class Router:
             if isinstance(step, Fail):
                 raise step.error
             try:
-                route, wire, limits = self._prepare(step, request, stream=True)
+                route, wire, limits = self._prepare_stream(step, request, out)
                 transport = self._async_transport(step.entry.provider)
                 resp = await transport.send(wire.method, wire.url, wire.headers, wire.body, limits)
             except ProviderError as e:
-                out.failed(call, step, e)
+                out.failed(e)
                 continue
             try:
                 if not 200 <= resp.status < 300:
                     raise route.classify(resp.status, resp.headers, await resp.aread())
                 decoder = route.stream_decoder()
                 async for chunk in resp.aiter_bytes():
-                    for event in decoder.feed(chunk):
-                        out.note(event)
+                    out.tick()
+                    for event in out.events(decoder.feed(chunk)):
                         yield event
                 tail, response = decoder.finish()
-                for event in tail:
-                    out.note(event)
+                for event in out.events(tail):
                     yield event
             except ProviderError as e:
-                out.failed(call, step, e)
+                out.failed(e)
                 continue
             finally:
                 await resp.aclose()
-            done = call.record_ok(step, self._served(step, response))
+            done = call.record_ok(step, out.finish(self._served(step, response)))
             if done is not None:
                 result.response = done
                 return
+
+    def _prepare_stream(self, step: Try, request: Request, out: StreamProgress) -> tuple[Route, WireRequest, Timeouts]:
+        route = self._route(step.entry.provider)
+        request = out.begin(step, request, supports_prefill=route.supports_prefill)
+        return self._prepare(step, request, stream=True)
 
     # --- lifecycle ----------------------------------------------------------------------------------------------
 
@@ -417,24 +507,3 @@ def _decoded(route: Route, status: int, headers: Mapping[str, str], body: bytes)
     if 200 <= status < 300:
         return route.decode(body)
     raise route.classify(status, headers, body)
-
-
-class _Delivered:
-    """What has reached the caller: the text, and whether any content (text or a tool call) has: the commit
-    point after which a failed attempt can no longer be replaced silently."""
-
-    __slots__ = ("committed", "text")
-
-    def __init__(self) -> None:
-        self.text: list[str] = []
-        self.committed = False
-
-    def note(self, event: StreamEvent) -> None:
-        if isinstance(event, TextDelta):
-            self.text.append(event.text)
-            self.committed = True
-        elif isinstance(event, ToolCallDelta):
-            self.committed = True
-
-    def failed(self, call: Call, step: Try, error: ProviderError) -> None:
-        call.record_stream_error(step, error, "".join(self.text), committed=self.committed)

@@ -32,10 +32,12 @@ __all__ = [
     "AzureOpenAIProviderSpec",
     "BedrockMantleProviderSpec",
     "BedrockProviderSpec",
+    "BreakerSpec",
     "CatalogSpec",
     "ConfigSpec",
     "DefaultsSpec",
     "ErrorPolicySpec",
+    "HedgeSpec",
     "OpenAIProviderSpec",
     "ProviderSpec",
     "TargetSpec",
@@ -350,6 +352,30 @@ class TargetSpec(_Spec):
 Action = Literal["failover", "stop"]
 
 
+class HedgeSpec(_Spec):
+    """Hedged requests (``acomplete`` only): when the first attempt has not answered after ``after_s`` (seconds,
+    or ``p95``: its target's recent 95th-percentile latency), send the same request to the next target; the
+    first good answer wins and the other attempt is cancelled, its connection closed."""
+
+    after_s: float | Literal["p95"] = Field("p95", description="Seconds before the hedge, or `p95`.")
+    initial_after_s: float = Field(
+        1.0, gt=0, description="The delay used with `p95` until `min_samples` latencies are known."
+    )
+    min_samples: int = Field(20, ge=1, description="Latencies needed before the p95 is trusted.")
+    max_share: float = Field(
+        0.1, gt=0, le=1, description="The share of the last 200 calls that may be hedged (0.1: at most 20)."
+    )
+
+    @field_validator("after_s", mode="before")
+    @classmethod
+    def _seconds_or_p95(cls, v: Any) -> Any:
+        if v == "p95":
+            return v
+        if isinstance(v, bool) or not isinstance(v, float | int) or v < 0:
+            raise ValueError(f"after_s must be a number of seconds >= 0, or 'p95' (got {v!r})")
+        return float(v)
+
+
 class ErrorPolicySpec(_Spec):
     """What the router does after one error kind (fields left out keep the default table's values)."""
 
@@ -359,6 +385,34 @@ class ErrorPolicySpec(_Spec):
 
 
 OnError = dict[ErrorKind, ErrorPolicySpec]
+
+StreamResume = Literal["error", "continue"]
+
+_BREAKER_COUNTS = [
+    ErrorKind.TIMEOUT,
+    ErrorKind.CONNECTION,
+    ErrorKind.OVERLOADED,
+    ErrorKind.SERVER_ERROR,
+    ErrorKind.MALFORMED_RESPONSE,
+]
+
+
+class BreakerSpec(_Spec):
+    """A circuit breaker per target (provider/model): open after ``failures`` consecutive failures, or when
+    ``failure_rate`` of at least ``min_calls`` attempts in ``window_s`` failed; after ``open_s`` one probe may
+    go through (half-open), and its result closes or reopens the breaker. Under an alias, the fields set there
+    replace the defaults' ones."""
+
+    enabled: bool = Field(True, description="Set false to never skip a target for its failures.")
+    failures: int = Field(5, ge=1, le=1000, description="Consecutive failures that open the breaker.")
+    failure_rate: float = Field(0.5, gt=0, le=1, description="Share of failed attempts in the window that opens it.")
+    min_calls: int = Field(20, ge=1, description="Attempts the window needs before the failure rate counts.")
+    window_s: float = Field(60.0, gt=0, description="The failure-rate window.")
+    open_s: float = Field(30.0, gt=0, description="How long an open breaker keeps the target out before a probe.")
+    count: list[ErrorKind] = Field(
+        default_factory=lambda: list(_BREAKER_COUNTS),
+        description="The error kinds that count as failures (a refused prompt says nothing about the target).",
+    )
 
 
 class DefaultsSpec(_Spec):
@@ -377,6 +431,27 @@ class DefaultsSpec(_Spec):
     backoff_base_s: float = Field(0.25, ge=0, description="First retry backoff (exponential, full jitter).")
     backoff_max_s: float = Field(4.0, ge=0)
     on_error: OnError = Field(default_factory=dict, description="Changes to the default action table, per kind.")
+    min_attempt_s: float = Field(
+        0.25,
+        ge=0,
+        description="An attempt is not started (nor waited for) with less than this left of the call's deadline.",
+    )
+    max_attempts: int = Field(8, ge=1, le=100, description="The most requests one call sends, retries included.")
+    wait_for_reopen_s: float = Field(
+        5.0,
+        ge=0,
+        description="When every target is cooling down or open, the longest the call waits for the first to "
+        "reopen (within the deadline); past that it fails at once with `retry_after_s` set.",
+    )
+    first_token_timeout_s: float | None = Field(
+        None, gt=0, description="Streams: the longest an attempt may take to deliver its first content."
+    )
+    stream_resume: StreamResume = Field(
+        "error",
+        description="A stream that breaks after text reached the caller: `error` raises StreamInterrupted; "
+        "`continue` resumes on the next target (prefilled where the route supports it) after a `seam` event.",
+    )
+    breaker: BreakerSpec = Field(default_factory=BreakerSpec, description="Per-target circuit breakers.")
 
 
 class AliasSpec(_Spec):
@@ -402,6 +477,10 @@ class AliasSpec(_Spec):
     deadline_s: float | None = Field(None, gt=0)
     attempt_timeout_s: float | None = Field(None, gt=0)
     on_error: OnError = Field(default_factory=dict)
+    max_attempts: int | None = Field(None, ge=1, le=100)
+    stream_resume: StreamResume | None = None
+    breaker: BreakerSpec | None = Field(None, description="Breaker thresholds for this alias's calls.")
+    hedge: HedgeSpec | None = Field(None, description="Hedge slow first attempts (opt-in).")
     description: str = ""
 
     @model_validator(mode="after")

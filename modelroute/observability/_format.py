@@ -13,8 +13,8 @@ def _outcome(a: Attempt) -> str:
     if a.outcome == "skipped":
         return "skipped"
     ms = f"{a.latency_s * 1000:.0f} ms"
-    if a.outcome == "ok":
-        return f"ok, {ms}"
+    if a.outcome in ("ok", "cancelled"):
+        return f"{a.outcome}, {ms}"
     err = a.error
     kind = err.kind.value if err is not None else "error"
     status = f" {a.status}" if a.status else ""

@@ -25,6 +25,9 @@ class Route(ABC):
     #: the ``accept`` header of a streaming request
     stream_accept: ClassVar[str] = "text/event-stream"
     dialect: Dialect
+    #: The API continues a trailing assistant message (a prefill) instead of answering afresh; streaming
+    #: failover with ``stream_resume: continue`` then resumes a broken answer where it stopped.
+    supports_prefill: ClassVar[bool] = False
 
     def __init__(self, name: str, spec: Any, env: Mapping[str, str]) -> None:
         self.name = name

@@ -28,6 +28,7 @@ class AnthropicRoute(Route):
     cloud = "anthropic"
     default_base_url = "https://api.anthropic.com"
     dialect = AnthropicMessages()
+    supports_prefill = True
 
     def __init__(self, name: str, spec: Any, env: Mapping[str, str]) -> None:
         super().__init__(name, spec, env)

@@ -1,8 +1,10 @@
 """Routing decisions, all pure: the plan, the error-action table, and one call's state machine."""
 
-from .call import Call, CallSettings, Fail, Try, Wait
+from .call import Call, CallSettings, Fail, Resume, Try, Wait
+from .hedge import HedgeBook, HedgePolicy
 from .plan import Plan, PlanEntry, assess, expand, explain
-from .policy import DEFAULT_TABLE, Decision, ErrorPolicy, decide, merge_table
+from .policy import DEFAULT_TABLE, Decision, ErrorPolicy, breaker_policy, decide, merge_table
+from .resume import StreamProgress, with_prefill
 
 __all__ = [
     "DEFAULT_TABLE",
@@ -11,13 +13,19 @@ __all__ = [
     "Decision",
     "ErrorPolicy",
     "Fail",
+    "HedgeBook",
+    "HedgePolicy",
     "Plan",
     "PlanEntry",
+    "Resume",
+    "StreamProgress",
     "Try",
     "Wait",
     "assess",
+    "breaker_policy",
     "decide",
     "expand",
     "explain",
     "merge_table",
+    "with_prefill",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from .._types import Attempt, Request, Response, StopReason
@@ -22,14 +22,17 @@ from ..exceptions import (
     ProviderError,
     StreamInterrupted,
 )
-from ..state import StateStore
-from .plan import PlanEntry, SkipCheck, assess
+from ..state import BreakerPolicy, StateStore
+from ..state.breaker import Outcome
+from .hedge import HedgePolicy
+from .plan import PlanEntry, SkipCheck, assess, available_at
 from .policy import ErrorPolicy, backoff_s, decide
 
-__all__ = ["Call", "CallSettings", "Fail", "Try", "Wait"]
+__all__ = ["Call", "CallSettings", "Fail", "Resume", "Try", "Wait"]
 
 log = logging.getLogger("modelroute")
 
+DEFAULT_BREAKER = BreakerPolicy()
 _LOUD = (ErrorKind.AUTH, ErrorKind.PERMISSION, ErrorKind.NOT_FOUND)
 
 
@@ -45,22 +48,41 @@ class CallSettings:
     max_retry_wait_s: float
     backoff_base_s: float
     backoff_max_s: float
-    on_stream_interrupt: Literal["error", "continue"] = "error"
+    stream_resume: Literal["error", "continue"] = "error"
+    min_attempt_s: float = 0.25
+    max_attempts: int = 8
+    wait_for_reopen_s: float = 5.0
+    first_token_timeout_s: float | None = None
+    breaker: BreakerPolicy = DEFAULT_BREAKER
+    hedge: HedgePolicy | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """A stream broke after ``text`` reached the caller and the policy is to continue on another target."""
+
+    text: str
+    from_provider: str
 
 
 @dataclass(frozen=True, slots=True)
 class Try:
-    """Send the request to ``entry``; the attempt may take at most ``total_s``."""
+    """Send the request to ``entry``; the attempt may take at most ``total_s``. ``probe``: this attempt is the
+    target's half-open breaker probe. ``resume``: continue a stream that broke on another target."""
 
     entry: PlanEntry
     tries: int
     total_s: float
     started: float
+    probe: bool = False
+    resume: Resume | None = None
+    hedge_of: PlanEntry | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Wait:
     seconds: float
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,33 +123,98 @@ class Call:
         self._wait = 0.0
         self._fail: ModelRouteError | None = None
         self._excluded_models: set[str] = set()
+        self.attempts = 0
+        self.resume: Resume | None = None
+        self.last_error: ProviderError | None = None
 
     # --- what next ----------------------------------------------------------------------------------------------
 
     def next_step(self) -> Step:
         if self._fail is not None:
-            return Fail(self._fail)
+            return Fail(self._end(self._fail))
         if self._wait > 0:
             wait, self._wait = self._wait, 0.0
             return Wait(wait)
+        s = self.settings
         now = self._clock()
         remaining = self.deadline - now
         if remaining <= 0:
-            return Fail(self._all_failed(f"the call's {self.deadline_s:g}s deadline passed"))
-        total = min(self.settings.attempt_timeout_s, remaining)
+            return self._give_up(f"the call's {self.deadline_s:g}s deadline passed")
+        if remaining < s.min_attempt_s:
+            return self._give_up(
+                f"only {remaining:.2f}s of the {self.deadline_s:g}s deadline left, less than min_attempt_s"
+            )
+        if self.attempts >= s.max_attempts:
+            return self._give_up(f"max_attempts={s.max_attempts} reached")
+        total = min(s.attempt_timeout_s, remaining)
         if self._retry is not None:
             entry, tries = self._retry
             self._retry = None
-            return Try(entry, tries, total, now)
-        entries = self.settings.entries
+            verdict = self._state.breaker_admit(entry.key, s.breaker, now)
+            if verdict != "reject":
+                return self._try(entry, tries, total, now, probe=verdict == "probe")
+            self.trace.append(self._line(entry, "skipped", "skip", "its circuit opened meanwhile", now=now))
+            self._i += 1
+        entries = s.entries
         while self._i < len(entries):
             entry = entries[self._i]
             why = self._why_skip(entry, now)
             if why is None:
-                return Try(entry, 1, total, now)
+                verdict = self._state.breaker_admit(entry.key, s.breaker, now)
+                if verdict != "reject":
+                    return self._try(entry, 1, total, now, probe=verdict == "probe")
+                why = "circuit half-open: another call holds the probe"
             self.trace.append(self._line(entry, "skipped", "skip", why, now=now))
             self._i += 1
-        return Fail(self._all_failed())
+        return self._reopen_wait(now, remaining)
+
+    def _try(self, entry: PlanEntry, tries: int, total: float, now: float, *, probe: bool) -> Try:
+        self.attempts += 1
+        return Try(entry, tries, total, now, probe=probe, resume=self.resume)
+
+    def _reopen_wait(self, now: float, remaining: float) -> Step:
+        """Every target failed or is kept out. Wait for the first one to reopen if that is soon enough and fits
+        the deadline; otherwise fail now, saying when to retry."""
+        soonest = self._soonest(now)
+        if soonest is not None:
+            index, at = soonest
+            wait = at - now
+            if 0 < wait <= self.settings.wait_for_reopen_s and wait + self.settings.min_attempt_s <= remaining:
+                self._i = index
+                entry = self.settings.entries[index]
+                why = f"every target is kept out: waiting {wait:.2f}s for this one to reopen"
+                self.trace.append(self._line(entry, "skipped", "wait", why, now=now, wait=wait))
+                return Wait(wait, why)
+        return Fail(self._end(self._all_failed()))
+
+    def _soonest(self, now: float) -> tuple[int, float] | None:
+        """The entry that reopens first and when, if every usable entry is only cooling down or open."""
+        best: tuple[int, float] | None = None
+        for i, e in enumerate(self.settings.entries):
+            if e.model in self._excluded_models or self._unsupported(e.provider, self.request):
+                continue
+            at = available_at(e, now=now, state=self._state)
+            if at is None:
+                return None  # this one could be tried now: the call simply ran out of targets
+            if best is None or at < best[1]:
+                best = (i, at)
+        return best
+
+    def _give_up(self, reason: str) -> Fail:
+        return Fail(self._end(self._all_failed(reason)))
+
+    def _end(self, error: ModelRouteError) -> ModelRouteError:
+        """What the caller gets: once resumed stream text has reached them, always `StreamInterrupted`."""
+        if self.resume is None or isinstance(error, StreamInterrupted):
+            return error
+        last = error if isinstance(error, ProviderError) else self.last_error
+        return StreamInterrupted(
+            f"the stream broke after {len(self.resume.text)} characters and no target could continue it "
+            f"({error}). The partial text is on .partial_text; resend to get a complete answer.",
+            partial_text=self.resume.text,
+            trace=self.trace,
+            error=last,
+        )
 
     def _why_skip(self, entry: PlanEntry, now: float) -> str | None:
         return assess(
@@ -139,26 +226,103 @@ class Call:
             excluded_models=self._excluded_models,
         )
 
+    @property
+    def failed(self) -> bool:
+        """The call has decided to end with an error."""
+        return self._fail is not None
+
+    # --- hedging ----------------------------------------------------------------------------------------------
+
+    def hedge_step(self, primary: Try) -> Try | None:
+        """A second attempt to race ``primary``: the next target that may be tried now, or None. The walk then
+        continues after it, whatever the race's outcome."""
+        s = self.settings
+        now = self._clock()
+        remaining = self.deadline - now
+        if remaining < s.min_attempt_s or self.attempts >= s.max_attempts:
+            return None
+        for j in range(self._i + 1, len(s.entries)):
+            entry = s.entries[j]
+            if entry.key == primary.entry.key or self._why_skip(entry, now) is not None:
+                continue
+            verdict = self._state.breaker_admit(entry.key, s.breaker, now)
+            if verdict == "reject":
+                continue
+            self._i = j + 1
+            self._retry = None
+            self.attempts += 1
+            total = min(s.attempt_timeout_s, remaining)
+            return Try(entry, 1, total, now, probe=verdict == "probe", hedge_of=primary.entry)
+        return None
+
+    def record_race_error(self, step: Try, error: ProviderError) -> None:
+        """An attempt in a hedge race failed: its trace line, cooldown and breaker count as usual, but no retry
+        (the race already moved on). A ``stop`` ends the call."""
+        now = self._clock()
+        entry = step.entry
+        error.provider = error.provider or entry.provider
+        self.last_error = error
+        self._breaker(step, error, now)
+        policy = self.settings.table[error.kind]
+        d = decide(
+            error,
+            policy,
+            tries=policy.retries + 1,
+            remaining_s=self.deadline - now,
+            max_retry_wait_s=self.settings.max_retry_wait_s,
+            other_target_free=True,
+            backoff=0.0,
+        )
+        if d.cooldown_s:
+            self._state.cool(entry.key, now + d.cooldown_s, _cool_reason(error))
+        line = self._line(entry, "error", d.action, d.reason, now=step.started, latency=now - step.started, error=error)
+        self.trace.append(replace(line, hedged=True))
+        if d.action == "stop" and self._fail is None:
+            error.trace = self.trace
+            self._fail = error
+
+    def record_cancelled(self, step: Try, winner: PlanEntry | None) -> None:
+        """The race's other attempt was cancelled once ``winner`` answered (None: the call stopped)."""
+        now = self._clock()
+        if winner is None:
+            why = "the call stopped; cancelled and its connection closed"
+        else:
+            why = f"lost the hedge race to {winner.provider}:{winner.model}; cancelled and its connection closed"
+        line = self._line(step.entry, "cancelled", "cancelled", why, now=step.started, latency=now - step.started)
+        self.trace.append(replace(line, hedged=True))
+
     # --- outcomes -----------------------------------------------------------------------------------------------
 
-    def record_ok(self, step: Try, response: Response) -> Response | None:
+    def record_ok(self, step: Try, response: Response, *, raced: bool = False) -> Response | None:
         """A complete answer. Returns it (with trace and latency) unless the policy treats it as an error."""
         refused = _refusal(response)
         if refused is not None:
             refused.body = response
-            self.record_error(step, refused)
+            if raced:
+                self.record_race_error(step, refused)
+            else:
+                self.record_error(step, refused)
             return None
         now = self._clock()
-        self.trace.append(self._line(step.entry, "ok", "served", "", now=step.started, latency=now - step.started))
+        self._state.breaker_record(step.entry.key, self.settings.breaker, now, "ok", probe=step.probe)
+        line = self._line(step.entry, "ok", "served", "", now=step.started, latency=now - step.started)
+        line = replace(line, usage=response.usage)
+        if step.hedge_of is not None:
+            line = replace(line, reason=f"hedge of {step.hedge_of.provider}:{step.hedge_of.model} won", hedged=True)
+        elif raced:
+            line = replace(line, reason="answered first in a hedge race", hedged=True)
+        self.trace.append(line)
         response.trace = self.trace
         response.latency_s = now - self.start
         return response
 
-    def record_error(self, step: Try, error: ProviderError) -> None:
+    def record_error(self, step: Try, error: ProviderError, *, note: str = "") -> None:
         """An attempt failed; decide between retry, failover and stop, and write the trace line."""
         now = self._clock()
         entry = step.entry
         error.provider = error.provider or entry.provider
+        self.last_error = error
+        self._breaker(step, error, now)
         policy = self.settings.table[error.kind]
         retry_possible = step.tries <= policy.retries
         backoff = 0.0
@@ -169,7 +333,7 @@ class Call:
             error,
             policy,
             tries=step.tries,
-            remaining_s=self.deadline - now,
+            remaining_s=self.deadline - now - self.settings.min_attempt_s,
             max_retry_wait_s=self.settings.max_retry_wait_s,
             other_target_free=retry_possible and self._other_target_free(entry, now),
             backoff=backoff,
@@ -192,7 +356,7 @@ class Call:
                 entry,
                 "error",
                 d.action,
-                d.reason,
+                note + d.reason,
                 now=step.started,
                 latency=now - step.started,
                 error=error,
@@ -208,24 +372,42 @@ class Call:
             error.trace = self.trace
             self._fail = error
 
-    def record_stream_error(self, step: Try, error: ProviderError, emitted_text: str, *, committed: bool) -> None:
-        """A stream broke. Before any content reached the caller this is a plain error; after, the alias decides."""
+    def record_stream_error(
+        self, step: Try, error: ProviderError, emitted_text: str, *, committed: bool, tool_call: bool = False
+    ) -> None:
+        """A stream broke. Before any content of this attempt reached the caller it is a plain error (a resumed
+        stream keeps its resume point); after, the alias's ``stream_resume`` decides, and a tool call whose
+        arguments were in flight is never spliced."""
         if not committed:
             self.record_error(step, error)
             return
-        now = self._clock()
-        error.provider = error.provider or step.entry.provider
-        reason = "the stream broke after content was delivered; policy on_stream_interrupt: error"
-        self.trace.append(
-            self._line(step.entry, "error", "stop", reason, now=step.started, latency=now - step.started, error=error)
-        )
-        self._fail = StreamInterrupted(
-            f"the stream from {step.entry.provider} broke after {len(emitted_text)} characters: {error}. "
-            "The partial text is on .partial_text; resend to get a complete answer.",
-            partial_text=emitted_text,
-            trace=self.trace,
-            error=error,
-        )
+        if tool_call or self.settings.stream_resume == "error":
+            now = self._clock()
+            error.provider = error.provider or step.entry.provider
+            self._breaker(step, error, now)
+            why = "a tool call was in flight" if tool_call else "policy stream_resume: error"
+            reason = f"the stream broke after content was delivered; {why}"
+            self.trace.append(
+                self._line(
+                    step.entry, "error", "stop", reason, now=step.started, latency=now - step.started, error=error
+                )
+            )
+            self._fail = StreamInterrupted(
+                f"the stream from {step.entry.provider} broke after {len(emitted_text)} characters: {error}. "
+                "The partial text is on .partial_text; resend to get a complete answer.",
+                partial_text=emitted_text,
+                trace=self.trace,
+                error=error,
+            )
+            self.resume = None
+            return
+        self.resume = Resume(emitted_text, step.entry.provider)
+        self.record_error(step, error, note=f"stream broke after {len(emitted_text)} characters; continuing: ")
+
+    def _breaker(self, step: Try, error: ProviderError, now: float) -> None:
+        policy = self.settings.breaker
+        outcome: Outcome = "failure" if error.kind in policy.counts else "neutral"
+        self._state.breaker_record(step.entry.key, policy, now, outcome, probe=step.probe)
 
     # --- helpers ------------------------------------------------------------------------------------------------
 
@@ -236,20 +418,16 @@ class Call:
         return False
 
     def _all_failed(self, reason: str = "") -> AllTargetsFailed:
-        tried = any(a.outcome != "skipped" for a in self.trace)
-        retry_in = None
-        if not tried and self.trace:
-            soonest = [
-                c.until for e in self.settings.entries if (c := self._state.cooldown(e.key, self._clock())) is not None
-            ]
-            retry_in = max(0.0, min(soonest) - self._clock()) if soonest else None
+        now = self._clock()
+        soonest = self._soonest(now)
+        retry_in = max(0.0, soonest[1] - now) if soonest is not None else None
         return AllTargetsFailed(self.settings.alias, self.trace, reason=reason, retry_in_s=retry_in)
 
     def _line(
         self,
         entry: PlanEntry,
-        outcome: Literal["ok", "error", "skipped"],
-        action: Literal["served", "retry", "failover", "stop", "skip"],
+        outcome: Literal["ok", "error", "skipped", "cancelled"],
+        action: Literal["served", "retry", "failover", "stop", "skip", "wait", "cancelled"],
         reason: str,
         *,
         now: float,

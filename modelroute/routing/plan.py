@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from .._types import Request
 from ..config import ConfigSpec
 from ..state import StateStore
+from ..state.breaker import blocked_until
 
-__all__ = ["Plan", "PlanEntry", "SkipCheck", "assess", "expand", "explain"]
+__all__ = ["Plan", "PlanEntry", "SkipCheck", "assess", "available_at", "expand", "explain"]
 
 # (provider name, request) -> the reason this provider cannot serve the request, or None.
 SkipCheck = Callable[[str, Request], str | None]
@@ -95,7 +96,21 @@ def assess(
     cd = state.cooldown(entry.key, now)
     if cd is not None:
         return f"cooling down for {cd.until - now:.1f}s more ({cd.reason})"
+    br = state.breaker(entry.key)
+    until = blocked_until(br, now)
+    if until is not None:
+        if br.status == "open":
+            return f"circuit open ({br.reason}); half-open probe in {until - now:.1f}s"
+        return f"circuit half-open: a probe is in flight (for up to {until - now:.1f}s more)"
     return None
+
+
+def available_at(entry: PlanEntry, *, now: float, state: StateStore) -> float | None:
+    """When a target kept out only by its cooldown or its breaker may be tried again (None: it is not)."""
+    cd = state.cooldown(entry.key, now)
+    br = blocked_until(state.breaker(entry.key), now)
+    times = [t for t in (cd.until if cd is not None else None, br) if t is not None]
+    return max(times) if times else None
 
 
 def explain(

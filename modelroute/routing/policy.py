@@ -10,10 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from ..config import ErrorPolicySpec
+from ..config import BreakerSpec, ErrorPolicySpec
 from ..exceptions import ErrorKind, ProviderError
+from ..state import BreakerPolicy
 
-__all__ = ["DEFAULT_TABLE", "Decision", "ErrorPolicy", "backoff_s", "decide", "merge_table"]
+__all__ = ["DEFAULT_TABLE", "Decision", "ErrorPolicy", "backoff_s", "breaker_policy", "decide", "merge_table"]
 
 K = ErrorKind
 
@@ -54,6 +55,22 @@ def merge_table(*overrides: Mapping[ErrorKind, ErrorPolicySpec]) -> dict[ErrorKi
             changes = spec.model_dump(exclude_none=True)
             table[kind] = replace(table[kind], **changes)
     return table
+
+
+def breaker_policy(defaults: BreakerSpec, alias: BreakerSpec | None = None) -> BreakerPolicy:
+    """The breaker thresholds for an alias's calls: the defaults, with the fields the alias set replacing them."""
+    spec = defaults
+    if alias is not None:
+        spec = defaults.model_copy(update=alias.model_dump(exclude_unset=True))
+    return BreakerPolicy(
+        failures=spec.failures,
+        failure_rate=spec.failure_rate,
+        min_calls=spec.min_calls,
+        window_s=spec.window_s,
+        open_s=spec.open_s,
+        counts=frozenset(spec.count),
+        enabled=spec.enabled,
+    )
 
 
 @dataclass(frozen=True, slots=True)

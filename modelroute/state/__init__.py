@@ -1,5 +1,6 @@
-"""Shared routing state (cooldowns now; breakers and budgets later): in memory by default."""
+"""Shared routing state (cooldowns and circuit breakers): in memory by default."""
 
+from .breaker import BREAKER_COUNTS, BreakerPolicy, BreakerState
 from .memory import Cooldown, MemoryState, StateStore
 
-__all__ = ["Cooldown", "MemoryState", "StateStore"]
+__all__ = ["BREAKER_COUNTS", "BreakerPolicy", "BreakerState", "Cooldown", "MemoryState", "StateStore"]

@@ -1,10 +1,16 @@
-"""In-process routing state. Times are on the router's clock (monotonic seconds), never wall time."""
+"""In-process routing state. Times are on the router's clock (monotonic seconds), never wall time.
+
+`StateStore` is the seam a shared store (Redis, for a fleet) will implement: each method is one atomic
+read-modify-write on one key, so it maps onto one script or transaction there.
+"""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
 from typing import Protocol
+
+from .breaker import CLOSED, BreakerPolicy, BreakerState, Outcome, Verdict, admit, record
 
 __all__ = ["Cooldown", "MemoryState", "StateStore"]
 
@@ -26,12 +32,27 @@ class StateStore(Protocol):
 
     def snapshot(self, now: float) -> dict[str, Cooldown]: ...
 
+    def breaker(self, key: str) -> BreakerState:
+        """The target's breaker as it stands (read-only)."""
+        ...
+
+    def breaker_admit(self, key: str, policy: BreakerPolicy, now: float) -> Verdict:
+        """`breaker.admit`, applied atomically: at most one caller gets ``probe`` per half-open period."""
+        ...
+
+    def breaker_record(
+        self, key: str, policy: BreakerPolicy, now: float, outcome: Outcome, *, probe: bool
+    ) -> BreakerState:
+        """`breaker.record`, applied atomically; returns the new state."""
+        ...
+
 
 class MemoryState:
     """Thread-safe in-memory state for one process (sync and async callers share it)."""
 
     def __init__(self) -> None:
         self._cooldowns: dict[str, Cooldown] = {}
+        self._breakers: dict[str, BreakerState] = {}
         self._lock = threading.Lock()
 
     def cooldown(self, key: str, now: float) -> Cooldown | None:
@@ -54,3 +75,24 @@ class MemoryState:
     def snapshot(self, now: float) -> dict[str, Cooldown]:
         with self._lock:
             return {k: c for k, c in self._cooldowns.items() if c.until > now}
+
+    def breaker(self, key: str) -> BreakerState:
+        return self._breakers.get(key, CLOSED)
+
+    def breaker_admit(self, key: str, policy: BreakerPolicy, now: float) -> Verdict:
+        with self._lock:
+            verdict, new = admit(self._breakers.get(key, CLOSED), policy, now)
+            if new is not CLOSED:
+                self._breakers[key] = new
+            return verdict
+
+    def breaker_record(
+        self, key: str, policy: BreakerPolicy, now: float, outcome: Outcome, *, probe: bool
+    ) -> BreakerState:
+        with self._lock:
+            new = record(self._breakers.get(key, CLOSED), policy, now, outcome, probe=probe)
+            if new is CLOSED:
+                self._breakers.pop(key, None)
+            else:
+                self._breakers[key] = new
+            return new

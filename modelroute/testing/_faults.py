@@ -129,6 +129,11 @@ class Fault:
         return cls("reset")
 
     @classmethod
+    def hang(cls) -> Fault:
+        """Accept the connection and read the request, then never answer (until the client gives up)."""
+        return cls("hang")
+
+    @classmethod
     def refused(cls) -> Fault:
         """From this step on the entry is down: its port refuses connections until ``cloud.up(name)``."""
         return cls("refused")

@@ -171,6 +171,10 @@ class MockCloud:
         """How many TCP connections the entry has accepted."""
         return self._entry(name).connections
 
+    def open_connections(self, name: str) -> int:
+        """How many of the entry's connections are open now (a client that closed its pool leaves none)."""
+        return len(self._entry(name).writers)
+
     def reset(self) -> None:
         """Clear every script, default and record, and bring every entry up."""
         for entry in self._entries.values():
@@ -272,6 +276,8 @@ class MockCloud:
         if r.then == "reset":
             _rst(w)
             return False
+        if r.then == "hang":  # no status line, ever: the client's first-byte timeout must fire
+            return await _end_badly("stall", reader, w)
         delay = r.ttfb_s + self.latency_s
         if delay:
             await asyncio.sleep(delay)

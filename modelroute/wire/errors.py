@@ -10,6 +10,7 @@ import json
 import re
 import time
 from collections.abc import Mapping
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ __all__ = [
     "build_error",
     "kind_for_status",
     "load_json_object",
+    "parse_ratelimit_reset",
     "parse_retry_after",
     "request_id",
 ]
@@ -93,6 +95,54 @@ def parse_retry_after(headers: Mapping[str, str], message: str = "", now: float 
     return float(found.group(1)) if found else None
 
 
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+_UNIT_S = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+# (reset header, remaining header) per cloud: OpenAI (and Azure) send durations ("1s", "6m0s", "20ms"),
+# Anthropic sends RFC 3339 times.
+_RESET_HEADERS = (
+    ("x-ratelimit-reset-requests", "x-ratelimit-remaining-requests"),
+    ("x-ratelimit-reset-tokens", "x-ratelimit-remaining-tokens"),
+    ("anthropic-ratelimit-requests-reset", "anthropic-ratelimit-requests-remaining"),
+    ("anthropic-ratelimit-tokens-reset", "anthropic-ratelimit-tokens-remaining"),
+    ("anthropic-ratelimit-input-tokens-reset", "anthropic-ratelimit-input-tokens-remaining"),
+    ("anthropic-ratelimit-output-tokens-reset", "anthropic-ratelimit-output-tokens-remaining"),
+)
+
+
+def _reset_seconds(value: str, now: float) -> float | None:
+    value = value.strip()
+    parts = _DURATION_PART.findall(value)
+    if parts and "".join(n + u for n, u in parts) == value:
+        return sum(float(n) * _UNIT_S[u] for n, u in parts)
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+def parse_ratelimit_reset(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds until an exhausted rate limit resets, from the clouds' ``x-ratelimit-reset-*`` /
+    ``anthropic-ratelimit-*-reset`` headers: the latest reset among the limits whose remaining count is 0, or,
+    when none says so, the earliest reset given. None when no such header is readable."""
+    wall = time.time() if now is None else now
+    exhausted: list[float] = []
+    other: list[float] = []
+    for reset_name, remaining_name in _RESET_HEADERS:
+        raw = headers.get(reset_name)
+        if raw is None:
+            continue
+        secs = _reset_seconds(raw, wall)
+        if secs is None:
+            continue
+        (exhausted if headers.get(remaining_name, "").strip() == "0" else other).append(secs)
+    if exhausted:
+        return max(exhausted)
+    return min(other) if other else None
+
+
 def request_id(headers: Mapping[str, str]) -> str | None:
     for name in _REQUEST_ID_HEADERS:
         value = headers.get(name)
@@ -120,12 +170,15 @@ def build_error(
     body: Any = None,
 ) -> ProviderError:
     """A classified `ProviderError` with the Retry-After and request id read from the headers."""
+    retry_after = parse_retry_after(headers, message)
+    if retry_after is None and kind is ErrorKind.RATE_LIMITED:
+        retry_after = parse_ratelimit_reset(headers)
     return error_for_kind(
         kind,
         message or f"HTTP {status}",
         status=status,
         code=code,
-        retry_after_s=parse_retry_after(headers, message),
+        retry_after_s=retry_after,
         request_id=request_id(headers),
         body=body,
     )

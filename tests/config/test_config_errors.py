@@ -98,6 +98,27 @@ CASES: list[tuple[str, dict[str, Any], str, list[str]]] = [
     ),
     ("too many retries", _with("defaults.on_error", {"timeout": {"retries": 99}}), "on_error.timeout.retries", ["10"]),
     (
+        "breaker failure rate over 1",
+        _with("defaults.breaker", {"failure_rate": 2}),
+        "defaults.breaker.failure_rate",
+        ["1"],
+    ),
+    (
+        "unknown breaker count kind",
+        _with("models.gpt.breaker", {"count": ["timout"]}),
+        "models.gpt.breaker.count[0]",
+        ["timeout"],
+    ),
+    (
+        "bad stream_resume",
+        _with("models.gpt.stream_resume", "resume"),
+        "models.gpt.stream_resume",
+        ["error", "continue"],
+    ),
+    ("hedge after_s word", _with("models.gpt.hedge", {"after_s": "p99"}), "models.gpt.hedge.after_s", ["p95"]),
+    ("hedge share zero", _with("models.gpt.hedge", {"max_share": 0}), "models.gpt.hedge.max_share", ["greater"]),
+    ("zero max_attempts", _with("defaults.max_attempts", 0), "defaults.max_attempts", ["greater"]),
+    (
         "credential header",
         _with("providers.openai.headers", {"Authorization": "Bearer x"}),
         "providers.openai.headers",

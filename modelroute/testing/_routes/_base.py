@@ -40,7 +40,7 @@ class Reply:
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
     events: list[bytes] | None = None
-    then: Literal["end", "cut", "stall", "reset"] = "end"
+    then: Literal["end", "cut", "stall", "reset", "hang"] = "end"
     ttfb_s: float = 0.0
     chunk_delay_s: float = 0.0
 
@@ -146,8 +146,8 @@ class MockRoute(ABC):
             if fault.retry_after_ms is not None:
                 extra["retry-after-ms"] = f"{fault.retry_after_ms:g}"
             return self.json_reply(status, body, rid, extra)
-        if kind == "reset":
-            return Reply(0, then="reset")
+        if kind in ("reset", "hang"):  # a TCP reset, or no answer at all
+            return Reply(0, then="reset" if kind == "reset" else "hang")
         text = fault.text or self.reply_text
         if not self.wants_stream(req):
             body_bytes = json.dumps(self.success(req, text, fault.tool_call, rid)).encode()

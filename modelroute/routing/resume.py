@@ -1,0 +1,123 @@
+"""Streams across attempts, pure: what reached the caller, the commit point, and resuming on another target.
+
+A stream has three commit points. Before any content of an attempt reached the caller, a failure is replaced
+silently. After text, the alias's ``stream_resume`` decides (`Call.record_stream_error`). After any tool-call
+delta, nothing is spliced. When a stream resumes on another target, the caller gets one `Seam` event just before
+the new target's first content:
+
+- ``resumed="prefill"`` (routes with ``supports_prefill``: the partial answer is sent as a trailing assistant
+  message, its trailing whitespace trimmed as the APIs require): the text after the seam continues the text
+  before it, and ``response.text`` is the whole answer.
+- ``resumed="restart"`` (every other route): the new target answers afresh. The text after the seam is a complete
+  answer on its own; discard what came before it. ``response.text`` is that new answer only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Literal
+
+from .._types import Message, Request, Response, Seam, StreamEvent, TextDelta, TextPart, ToolCallDelta
+from ..exceptions import ProviderError, ProviderTimeoutError
+from .call import Call, Try
+
+__all__ = ["StreamProgress", "with_prefill"]
+
+
+def with_prefill(request: Request, text: str) -> Request:
+    """``request`` with ``text`` as the start of the assistant's answer (merged into a trailing assistant turn)."""
+    text = text.rstrip()
+    if not text:
+        return request
+    messages = list(request.messages)
+    last = messages[-1]
+    if last.role == "assistant":
+        messages[-1] = Message(role="assistant", content=[*last.content, TextPart(text=text)])
+    else:
+        messages.append(Message(role="assistant", content=[TextPart(text=text)]))
+    return request.model_copy(update={"messages": messages})
+
+
+class StreamProgress:
+    """One streamed call's deliveries, attempt by attempt. The drivers call `begin`, `tick` per chunk, `events`
+    per decoded event, then `failed` or `finish`."""
+
+    __slots__ = ("_base", "_call", "_clock", "_committed", "_prefill", "_seam", "_step", "_text", "_tool")
+
+    def __init__(self, call: Call, clock: Callable[[], float]) -> None:
+        self._call = call
+        self._clock = clock
+        self._text: list[str] = []
+        self._base = ""
+        self._committed = False
+        self._tool = False
+        self._prefill = False
+        self._seam: Seam | None = None
+        self._step: Try | None = None
+
+    def begin(self, step: Try, request: Request, *, supports_prefill: bool) -> Request:
+        """Start an attempt; returns the request to send (prefilled when resuming on a route that can)."""
+        self._step = step
+        self._text = []
+        self._committed = False
+        self._tool = False
+        self._seam = None
+        resume = step.resume
+        if resume is None:
+            self._base, self._prefill = "", False
+            return request
+        self._prefill = supports_prefill and bool(resume.text.strip())
+        self._base = resume.text if self._prefill else ""
+        how: Literal["prefill", "restart"] = "prefill" if self._prefill else "restart"
+        err = self._call.last_error
+        why = f"{err.kind.value}" if err is not None else "an error"
+        if self._prefill:
+            said = "the text after this event continues the text before it"
+        else:
+            said = "the text after this event is a complete new answer: discard the text before it"
+        self._seam = Seam(
+            from_provider=resume.from_provider,
+            to_provider=step.entry.provider,
+            reason=f"the stream from {resume.from_provider} broke ({why}) after {len(resume.text)} characters; "
+            f"resumed on {step.entry.provider} by {how}: {said}",
+            resumed=how,
+        )
+        return with_prefill(request, resume.text) if self._prefill else request
+
+    def tick(self) -> None:
+        """A chunk arrived: before the first content, enforce the first-token timeout (on the call's clock)."""
+        limit = self._call.settings.first_token_timeout_s
+        step = self._step
+        if limit is not None and step is not None and not self._committed and self._clock() - step.started > limit:
+            raise ProviderTimeoutError(f"no content within the first-token timeout of {limit:g}s")
+
+    def events(self, decoded: list[StreamEvent]) -> Iterator[StreamEvent]:
+        """The events to hand the caller for ``decoded`` (with the seam before a resumed attempt's content)."""
+        for event in decoded:
+            content = isinstance(event, TextDelta | ToolCallDelta)
+            if content and not self._committed:
+                self._committed = True
+                if self._seam is not None:
+                    yield self._seam
+                    self._seam = None
+            if isinstance(event, TextDelta):
+                self._text.append(event.text)
+            elif isinstance(event, ToolCallDelta):
+                self._tool = True
+            yield event
+
+    def failed(self, error: ProviderError) -> None:
+        assert self._step is not None
+        text = self._base + "".join(self._text)
+        self._call.record_stream_error(self._step, error, text, committed=self._committed, tool_call=self._tool)
+
+    def finish(self, response: Response) -> Response:
+        """The attempt's complete answer, with the prefilled part put back in front."""
+        if self._base:
+            parts = list(response.content)
+            if parts and isinstance(parts[0], TextPart):
+                parts[0] = TextPart(text=self._base + parts[0].text)
+            else:
+                parts.insert(0, TextPart(text=self._base))
+            response.content = parts
+        return response

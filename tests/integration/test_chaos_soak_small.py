@@ -1,0 +1,29 @@
+"""The chaos soak, small: 300 calls at concurrency 32 with a seeded 30% mix of every fault. Asserts the
+invariants, never the times (the full-size run is benchmarks/chaos_soak.py)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from modelroute.testing._chaos import run_chaos
+
+
+@pytest.mark.anyio
+async def test_chaos_soak_keeps_every_invariant(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.ERROR, logger="modelroute")
+    report = await run_chaos(calls=300, concurrency=32, seed=11)
+    d = report.as_dict()
+    assert d["lost"] == 0 and d["duplicated"] == 0, d
+    assert d["unexplained"] == [], d
+    assert d["attempts"]["calls_over_limit"] == 0 and d["attempts"]["max_in_one_call"] <= d["attempts"]["limit"]
+    assert d["deadline"]["calls_over_margin"] == 0, d
+    assert d["leaked_tasks"] == 0 and d["leaked_connections"] == 0, d
+    assert sum(d["outcomes"].values()) == 300
+    # The mix really was chaotic: most fault kinds were served, and failover saved most calls.
+    assert len([k for k in d["faults_served"] if k != "ok"]) >= 12
+    assert d["outcomes"]["ok"] >= 200
+    # Every request the cloud received is an attempt some trace explains.
+    assert d["requests_received_by_cloud"] <= d["attempts"]["total"]
+    assert report.ok
