@@ -25,9 +25,6 @@ class Route(ABC):
     #: the ``accept`` header of a streaming request
     stream_accept: ClassVar[str] = "text/event-stream"
     dialect: Dialect
-    #: The API continues a trailing assistant message (a prefill) instead of answering afresh; streaming
-    #: failover with ``stream_resume: continue`` then resumes a broken answer where it stopped.
-    supports_prefill: ClassVar[bool] = False
 
     def __init__(self, name: str, spec: Any, env: Mapping[str, str]) -> None:
         self.name = name
@@ -74,6 +71,12 @@ class Route(ABC):
         return resolve_env(getattr(self.spec, field), self._env, f"providers.{self.name}.{field}")
 
     # --- the seam the router uses -------------------------------------------------------------------------------
+
+    @property
+    def supports_prefill(self) -> bool:
+        """The route's API continues a trailing assistant message; streaming failover with
+        ``stream_resume: continue`` then resumes a broken answer where it stopped."""
+        return self.dialect.supports_prefill
 
     def build(self, request: Request, model: str, *, stream: bool) -> WireRequest:
         body = self.body(request, model, stream=stream)

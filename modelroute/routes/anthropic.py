@@ -1,7 +1,12 @@
-"""The Anthropic API: Messages at ``{base_url}/v1/messages``, Bearer key, ``anthropic-version`` header."""
+"""The Anthropic API: Messages at ``{base_url}/v1/messages``, Bearer key, ``anthropic-version`` header.
+
+`AnthropicRoute` is also the base of the routes that serve the same wire from another cloud (Claude on Azure
+Foundry, Claude Platform on AWS): they change the endpoint, the signer, extra headers and the error table only.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,15 +15,20 @@ from ..auth import HeaderAuth, Signer
 from ..wire import AnthropicMessages
 from ._base import Route
 
-__all__ = ["AnthropicRoute", "sampling_unsupported"]
+__all__ = ["NO_SAMPLING_FROM", "AnthropicRoute", "sampling_unsupported"]
 
 # From this API version on, Anthropic rejects temperature / top_p / top_k with a 400.
 NO_SAMPLING_FROM = "2026-10-21"
+_DATED = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def sampling_unsupported(version: str, request: Request) -> str | None:
-    """The planner's reason to skip an Anthropic-dialect target for a request that sets temperature."""
-    if request.temperature is not None and version >= NO_SAMPLING_FROM:
+    """The planner's reason to skip an Anthropic-dialect target for a request that sets temperature.
+
+    Only dated versions (``2026-10-21``) are compared; the clouds' own names (``bedrock-2023-05-31``,
+    ``vertex-2023-10-16``) accept sampling parameters.
+    """
+    if request.temperature is not None and _DATED.match(version) and version >= NO_SAMPLING_FROM:
         return f"anthropic-version {version} does not accept temperature (remove it, or pin an older version)"
     return None
 
@@ -28,7 +38,6 @@ class AnthropicRoute(Route):
     cloud = "anthropic"
     default_base_url = "https://api.anthropic.com"
     dialect = AnthropicMessages()
-    supports_prefill = True
 
     def __init__(self, name: str, spec: Any, env: Mapping[str, str]) -> None:
         super().__init__(name, spec, env)
@@ -46,9 +55,3 @@ class AnthropicRoute(Route):
 
     def url(self, model: str, *, stream: bool) -> str:
         return self._url
-
-    def body(self, request: Request, model: str, *, stream: bool) -> dict[str, Any]:
-        body = self.dialect.encode_body(request, model, stream=stream)
-        if request.temperature is not None:  # only reached with an older anthropic-version (see unsupported)
-            body["temperature"] = request.temperature
-        return body

@@ -52,10 +52,6 @@ def aws_signer(route: Route, service: str, *, content_sha256: bool = False) -> S
     )
 
 
-def _dated(version: str) -> bool:
-    return version[:1].isdigit()
-
-
 class BedrockRoute(Route):
     kind = "bedrock"
     cloud = "aws"
@@ -74,10 +70,7 @@ class BedrockRoute(Route):
 
     @classmethod
     def unsupported(cls, spec: Any, request: Request) -> str | None:
-        version = spec.anthropic_version
-        if spec.dialect == "anthropic" and _dated(version):
-            return sampling_unsupported(version, request)
-        return None
+        return sampling_unsupported(spec.anthropic_version, request) if spec.dialect == "anthropic" else None
 
     def endpoint(self) -> str:
         return f"https://bedrock-runtime.{self.spec.region}.amazonaws.com"
@@ -97,8 +90,6 @@ class BedrockRoute(Route):
         body = self.dialect.encode_body(request, model, stream=False)
         del body["model"]
         body["anthropic_version"] = self._version
-        if request.temperature is not None:  # only reached with a version that accepts it (see unsupported)
-            body["temperature"] = request.temperature
         return body
 
     def stream_decoder(self) -> StreamDecoder:

@@ -56,11 +56,5 @@ class BedrockMantleRoute(Route):
     def url(self, model: str, *, stream: bool) -> str:
         return self._url
 
-    def body(self, request: Request, model: str, *, stream: bool) -> dict[str, Any]:
-        body = self.dialect.encode_body(request, model, stream=stream)
-        if request.temperature is not None and "temperature" not in body:
-            body["temperature"] = request.temperature
-        return body
-
     def classify(self, status: int, headers: Mapping[str, str], body: bytes) -> ProviderError:
         return classify_aws(status, headers, body, self.dialect.classify)

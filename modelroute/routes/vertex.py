@@ -14,7 +14,6 @@ Errors come in two shapes: Anthropic's own, passed through, and Google's
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -25,7 +24,7 @@ from ..exceptions import ErrorKind, ProviderError
 from ..wire import AnthropicMessages
 from ..wire.errors import build_error, kind_for_status, mentions_context_window
 from ._base import Route
-from .anthropic import NO_SAMPLING_FROM
+from .anthropic import sampling_unsupported
 
 __all__ = ["GOOGLE_STATUS_KIND", "VertexRoute", "vertex_base_url"]
 
@@ -48,7 +47,6 @@ GOOGLE_STATUS_KIND: dict[str, ErrorKind] = {
     "DEADLINE_EXCEEDED": ErrorKind.TIMEOUT,
 }
 
-_DATED = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Characters a path segment may hold unescaped (RFC 3986 pchar, less ';' which the SDK escapes as %3B).
 _SEGMENT_SAFE = "@:!$&'()*+,=-._~"
 
@@ -61,11 +59,6 @@ def vertex_base_url(region: str) -> str:
     return f"https://{region}-aiplatform.googleapis.com/v1"
 
 
-def _rejects_sampling(version: str) -> bool:
-    """Dated API versions from 2026-10-21 on refuse temperature; ``vertex-2023-10-16`` accepts it."""
-    return bool(_DATED.match(version)) and version >= NO_SAMPLING_FROM
-
-
 class VertexRoute(Route):
     kind = "vertex"
     cloud = "gcp"
@@ -74,16 +67,15 @@ class VertexRoute(Route):
 
     def __init__(self, name: str, spec: Any, env: Mapping[str, str]) -> None:
         super().__init__(name, spec, env)
-        if not spec.base_url:
-            self.base_url = vertex_base_url(spec.region)
         project = quote(spec.project, safe=":")
         self._prefix = f"{self.base_url}/projects/{project}/locations/{spec.region}/publishers/anthropic/models/"
 
     @classmethod
     def unsupported(cls, spec: Any, request: Request) -> str | None:
-        if request.temperature is not None and _rejects_sampling(spec.anthropic_version):
-            return f"anthropic_version {spec.anthropic_version} does not accept temperature"
-        return None
+        return sampling_unsupported(spec.anthropic_version, request)
+
+    def endpoint(self) -> str:
+        return vertex_base_url(self.spec.region)
 
     def make_signer(self) -> Signer:
         if self.spec.access_token is not None:
@@ -99,8 +91,6 @@ class VertexRoute(Route):
         body = self.dialect.encode_body(request, model, stream=stream)
         del body["model"]
         body["anthropic_version"] = self.spec.anthropic_version
-        if request.temperature is not None:  # only reached with a version that accepts it (see unsupported)
-            body["temperature"] = request.temperature
         return body
 
     def classify(self, status: int, headers: Mapping[str, str], body: bytes) -> ProviderError:

@@ -83,6 +83,8 @@ class Dialect(Protocol):
     """One wire API (OpenAI Chat Completions, Anthropic Messages): body encoding and response decoding."""
 
     name: str
+    #: the API continues a trailing assistant message (a prefill) instead of answering afresh
+    supports_prefill: bool
 
     def encode_body(self, request: Request, model: str, *, stream: bool) -> dict[str, Any]: ...
 

@@ -77,6 +77,7 @@ class AnthropicMessages:
     """The Messages dialect."""
 
     name = "anthropic_messages"
+    supports_prefill = True
 
     # --- encode -------------------------------------------------------------------------------------------------
 
@@ -90,6 +91,8 @@ class AnthropicMessages:
             body["system"] = request.system
         if request.stop:
             body["stop_sequences"] = list(request.stop)
+        if request.temperature is not None:  # API versions that refuse it are skipped by the planner
+            body["temperature"] = request.temperature
         if request.tools:
             body["tools"] = [
                 {

@@ -59,6 +59,7 @@ class OpenAIChat:
     """The Chat Completions dialect. ``max_tokens_field`` is ``max_completion_tokens`` (current OpenAI models)."""
 
     name = "openai_chat"
+    supports_prefill = False  # Chat Completions answers a trailing assistant message afresh
 
     def __init__(self, *, max_tokens_field: str = "max_completion_tokens") -> None:
         self.max_tokens_field = max_tokens_field

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from modelroute import ModelRouteError, Response, Router, StreamInterrupted, TextDelta
+from modelroute import ModelRouteError, Response, Router, Seam, StreamInterrupted, TextDelta
 from modelroute.routes import ROUTES
 from modelroute.testing import FakeClock, Fault, MockCloud, router_on_mock_cloud
 
@@ -30,13 +30,20 @@ class Case:
     env: dict[str, str] = field(default_factory=dict)
     #: the kind of the route's in-band stream error event (its wire names the error type)
     inband_error_kind: str = "overloaded"
+    #: the route's dialect continues a trailing assistant message (Anthropic Messages), so a broken stream
+    #: resumes there with a prefill; otherwise it restarts
+    prefill: bool = True
 
 
 SIGV4 = {"aws_access_key_id": "${AWS_ACCESS_KEY_ID}", "aws_secret_access_key": "${AWS_SECRET_ACCESS_KEY}"}
 
 CASES: dict[str, Case] = {
     "openai": Case(
-        {"kind": "openai", "api_key": "${OPENAI_API_KEY}"}, "gpt-5.5", "openai", inband_error_kind="server_error"
+        {"kind": "openai", "api_key": "${OPENAI_API_KEY}"},
+        "gpt-5.5",
+        "openai",
+        inband_error_kind="server_error",
+        prefill=False,
     ),
     "anthropic": Case(
         {"kind": "anthropic", "api_key": "${ANTHROPIC_API_KEY}", "region": "us-east-1"},
@@ -49,12 +56,14 @@ CASES: dict[str, Case] = {
         "gpt-prod",
         "azure",
         inband_error_kind="server_error",
+        prefill=False,
     ),
     "azure_openai-v1": Case(
         {"kind": "azure_openai", "resource": "contoso", "api_version": "v1", "api_key": "${AZURE_OPENAI_API_KEY}"},
         "gpt-prod-eu",
         "azure",
         inband_error_kind="server_error",
+        prefill=False,
     ),
     "azure_foundry": Case(
         {"kind": "azure_foundry", "resource": "contoso-ai", "api_key": "${AZURE_FOUNDRY_API_KEY}"},
@@ -79,6 +88,7 @@ CASES: dict[str, Case] = {
         "aws",
         "us-east-1",
         inband_error_kind="server_error",
+        prefill=False,
     ),
     "bedrock_mantle": Case(
         {"kind": "bedrock_mantle", "region": "us-east-1", **SIGV4}, "anthropic.claude-sonnet-4-5", "aws", "us-east-1"
@@ -94,6 +104,7 @@ CASES: dict[str, Case] = {
         "aws",
         "eu-west-1",
         inband_error_kind="server_error",
+        prefill=False,
     ),
     "anthropic_aws": Case(
         {"kind": "anthropic_aws", "region": "us-east-1", "workspace_id": "wrkspc_01", **SIGV4},
@@ -143,6 +154,10 @@ def _config(kind: str) -> dict[str, Any]:
         "models": {
             "chat": {"targets": [f"primary:{CASES[kind].model}", f"backup:{CASES[backup].model}"]},
             "solo": {"targets": [f"primary:{CASES[kind].model}"]},
+            "resume-here": {
+                "targets": [f"backup:{CASES[backup].model}", f"primary:{CASES[kind].model}"],
+                "stream_resume": "continue",
+            },
         },
         "defaults": {"deadline_s": 20, "attempt_timeout_s": 5, "first_byte_timeout_s": 3, "stall_timeout_s": 0.3},
     }
@@ -253,3 +268,22 @@ def test_stream_cut_after_text_is_never_a_clean_end(router: Router, cloud: MockC
     with pytest.raises(StreamInterrupted) as info, router.stream("chat", HI) as s:
         got.extend(s.text())
     assert info.value.partial_text == "".join(got) and got  # even if every word came: no end event, no success
+
+
+def test_a_stream_broken_elsewhere_resumes_on_this_route(router: Router, cloud: MockCloud, kind: str) -> None:
+    """With ``stream_resume: continue``, a stream cut after text on the other route resumes here behind a seam:
+    with the partial answer as a prefill where the dialect continues one, otherwise restarted."""
+    cloud.script("backup", Fault.stream_cut(after_events=4))
+    with router.stream("resume-here", HI) as s:
+        events = list(s)
+    seams = [e for e in events if isinstance(e, Seam)]
+    assert len(seams) == 1 and (seams[0].from_provider, seams[0].to_provider) == ("backup", "primary")
+    before = "".join(e.text for e in events[: events.index(seams[0])] if isinstance(e, TextDelta))
+    assert before, "the cut came after some text"
+    last = cloud.requests("primary")[-1].json["messages"][-1]
+    if CASES[kind].prefill:
+        assert seams[0].resumed == "prefill"
+        assert last["role"] == "assistant" and before.startswith(str(last["content"]).strip())
+    else:
+        assert seams[0].resumed == "restart" and last["role"] == "user"
+    assert s.response.served_by is not None and s.response.served_by.provider == "primary"
