@@ -26,6 +26,7 @@ from .routes import ROUTES, Route
 from .routing import (
     Call,
     CallSettings,
+    CatalogView,
     Fail,
     HedgeBook,
     HedgePolicy,
@@ -36,6 +37,7 @@ from .routing import (
     breaker_policy,
     expand,
     explain,
+    identify_models,
     merge_table,
 )
 from .state import MemoryState, StateStore
@@ -88,7 +90,8 @@ class Router:
         self._rng = rng or random.Random()
         self._transport = transport
         spec = config.spec
-        self._settings = {alias: self._alias_settings(alias) for alias in spec.models}
+        catalog = config.catalog
+        self._settings = {alias: self._alias_settings(alias, catalog) for alias in spec.models}
         self._hedges = {a: HedgeBook(s.hedge) for a, s in self._settings.items() if s.hedge is not None}
         d = spec.defaults
         self._limits = {
@@ -116,12 +119,13 @@ class Router:
         as the source of ``${NAME}`` secrets; ``options`` are `Router`'s keyword arguments."""
         return cls(load_config(source, env=env), **options)
 
-    def _alias_settings(self, alias: str) -> CallSettings:
+    def _alias_settings(self, alias: str, catalog: CatalogView) -> CallSettings:
         spec, a = self.config.spec, self.config.spec.models[alias]
         d = spec.defaults
+        entries = expand(spec, alias)
         return CallSettings(
             alias=alias,
-            entries=expand(spec, alias),
+            entries=entries,
             table=merge_table(d.on_error, a.on_error),
             deadline_s=a.deadline_s or d.deadline_s,
             attempt_timeout_s=a.attempt_timeout_s or d.attempt_timeout_s,
@@ -135,6 +139,7 @@ class Router:
             first_token_timeout_s=d.first_token_timeout_s,
             breaker=breaker_policy(d.breaker, a.breaker),
             hedge=HedgePolicy.from_spec(a.hedge) if a.hedge is not None else None,
+            models=identify_models(entries, spec, catalog),
         )
 
     # --- the public calls ---------------------------------------------------------------------------------------

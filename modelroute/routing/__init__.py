@@ -5,16 +5,19 @@ from .hedge import HedgeBook, HedgePolicy
 from .plan import Plan, PlanEntry, assess, expand, explain
 from .policy import DEFAULT_TABLE, Decision, ErrorPolicy, breaker_policy, decide, merge_table
 from .resume import StreamProgress, with_prefill
+from .window import CatalogView, ModelIdentity, identify_models, too_long_for
 
 __all__ = [
     "DEFAULT_TABLE",
     "Call",
     "CallSettings",
+    "CatalogView",
     "Decision",
     "ErrorPolicy",
     "Fail",
     "HedgeBook",
     "HedgePolicy",
+    "ModelIdentity",
     "Plan",
     "PlanEntry",
     "Resume",
@@ -26,6 +29,8 @@ __all__ = [
     "decide",
     "expand",
     "explain",
+    "identify_models",
     "merge_table",
+    "too_long_for",
     "with_prefill",
 ]

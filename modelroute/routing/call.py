@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from .._types import Attempt, Request, Response, StopReason
@@ -27,6 +27,7 @@ from ..state.breaker import Outcome
 from .hedge import HedgePolicy
 from .plan import PlanEntry, SkipCheck, assess, available_at
 from .policy import ErrorPolicy, backoff_s, decide
+from .window import ModelIdentity, identity_of, too_long_for
 
 __all__ = ["Call", "CallSettings", "Fail", "Resume", "Try", "Wait"]
 
@@ -55,6 +56,9 @@ class CallSettings:
     first_token_timeout_s: float | None = None
     breaker: BreakerPolicy = DEFAULT_BREAKER
     hedge: HedgePolicy | None = None
+    #: each entry's model identity (family, context window) by `PlanEntry.key`; see `routing.window`. An entry
+    #: missing here is known by its exact id only.
+    models: Mapping[str, ModelIdentity] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +126,7 @@ class Call:
         self._retry: tuple[PlanEntry, int] | None = None
         self._wait = 0.0
         self._fail: ModelRouteError | None = None
-        self._excluded_models: set[str] = set()
+        self._refused: list[ModelIdentity] = []  # models that found the prompt too long, in order
         self.attempts = 0
         self.resume: Resume | None = None
         self.last_error: ProviderError | None = None
@@ -191,7 +195,7 @@ class Call:
         """The entry that reopens first and when, if every usable entry is only cooling down or open."""
         best: tuple[int, float] | None = None
         for i, e in enumerate(self.settings.entries):
-            if e.model in self._excluded_models or self._unsupported(e.provider, self.request):
+            if self._too_long(e) or self._unsupported(e.provider, self.request):
                 continue
             at = available_at(e, now=now, state=self._state)
             if at is None:
@@ -223,8 +227,18 @@ class Call:
             now=now,
             state=self._state,
             unsupported=self._unsupported,
-            excluded_models=self._excluded_models,
+            too_long=self._too_long if self._refused else None,
         )
+
+    def _too_long(self, entry: PlanEntry) -> str | None:
+        """Why this call's prompt cannot fit ``entry``'s model, given the models that refused it so far."""
+        if not self._refused:
+            return None
+        return too_long_for(identity_of(self.settings.models, entry), self._refused)
+
+    def _refused_by(self, entry: PlanEntry, error: ProviderError) -> None:
+        if error.kind is ErrorKind.CONTEXT_WINDOW:
+            self._refused.append(identity_of(self.settings.models, entry))
 
     @property
     def failed(self) -> bool:
@@ -263,6 +277,7 @@ class Call:
         error.provider = error.provider or entry.provider
         self.last_error = error
         self._breaker(step, error, now)
+        self._refused_by(entry, error)
         policy = self.settings.table[error.kind]
         d = decide(
             error,
@@ -340,8 +355,7 @@ class Call:
         )
         if d.cooldown_s:
             self._state.cool(entry.key, now + d.cooldown_s, _cool_reason(error))
-        if error.kind is ErrorKind.CONTEXT_WINDOW:
-            self._excluded_models.add(entry.model)
+        self._refused_by(entry, error)
         if error.kind in _LOUD:
             log.warning(
                 "modelroute: provider '%s' refused model %s with %s (%s); check providers.%s in the config",

@@ -85,14 +85,17 @@ def assess(
     now: float,
     state: StateStore,
     unsupported: SkipCheck,
-    excluded_models: Iterable[str] = (),
+    too_long: Callable[[PlanEntry], str | None] | None = None,
 ) -> str | None:
-    """Why ``entry`` must be skipped for this request right now, or None if it may be tried."""
+    """Why ``entry`` must be skipped for this request right now, or None if it may be tried. ``too_long``: why
+    this call's prompt cannot fit the entry's model (after a ``context_window`` error; see `routing.window`)."""
     why = unsupported(entry.provider, request)
     if why:
         return why
-    if entry.model in excluded_models:
-        return f"model {entry.model} already refused this prompt as too long for its context window"
+    if too_long is not None:
+        why = too_long(entry)
+        if why:
+            return why
     cd = state.cooldown(entry.key, now)
     if cd is not None:
         return f"cooling down for {cd.until - now:.1f}s more ({cd.reason})"

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from modelroute import ModelRouteError, Response, Router, Seam, StreamInterrupted, TextDelta
+from modelroute import AllTargetsFailed, ModelRouteError, Response, Router, Seam, StreamInterrupted, TextDelta
+from modelroute.catalog import default_catalog
 from modelroute.routes import ROUTES
 from modelroute.testing import FakeClock, Fault, MockCloud, router_on_mock_cloud
 
@@ -193,6 +194,17 @@ def test_every_route_has_a_conformance_case() -> None:
     assert covered == set(ROUTES), "add a Case for every provider kind in modelroute.routes.ROUTES"
 
 
+def _may_take_a_longer_prompt(kind: str) -> bool:
+    """Whether the backup may get a prompt too long for the primary: not the same model, and not a context
+    window the catalog knows is no larger (see `modelroute.routing.window`)."""
+    catalog = default_catalog()
+    primary, backup = CASES[kind].model, CASES[_next_kind(kind)].model
+    if catalog.same_model(primary, backup):
+        return False
+    had, has = catalog.context_window(primary), catalog.context_window(backup)
+    return had is None or has is None or has > had
+
+
 def _check_served(r: Response, kind: str, provider: str = "primary") -> None:
     case = CASES[kind] if provider == "primary" else CASES[_next_kind(kind)]
     assert r.served_by is not None
@@ -239,6 +251,13 @@ def test_fault_kind_then_failover(
     if stream and fault.kind == "stream_error":
         expected = CASES[kind].inband_error_kind
     cloud.script("primary", fault, fault)  # server errors are retried once: both attempts fail
+    if fault.kind == "context_length" and not _may_take_a_longer_prompt(kind):
+        with pytest.raises(AllTargetsFailed) as info:
+            router.complete("chat", HI) if not stream else list(router.stream("chat", HI))
+        first, last = info.value.trace[0], info.value.trace[-1]
+        assert first.provider == "primary" and first.kind is not None and first.kind.value == expected
+        assert last.provider == "backup" and last.outcome == "skipped" and "refused this prompt" in last.reason
+        return
     if stream:
         with router.stream("chat", HI) as s:
             "".join(s.text())

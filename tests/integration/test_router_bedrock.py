@@ -136,7 +136,6 @@ FAULTS = [
     (Fault.status(408, {"message": "Model has timed out in processing the request."},
                   {"x-amzn-ErrorType": "ModelTimeoutException:http://internal.amazon.com/coral/com.amazon.bedrock/"}),
      ["timeout"]),
-    (Fault.context_length(), ["context_window"]),
     (Fault.unauthorized(), ["auth"]),
     (Fault.quota_exhausted(), ["quota_exhausted"]),
     (Fault.not_found(), ["not_found"]),
@@ -171,6 +170,26 @@ def test_each_fault_maps_to_its_kind_and_fails_over(
         r = router.complete("claude", HI)
     assert trace(r) == [("bedrock-us", k) for k in kinds] + [("bedrock-eu", None)]
     assert r.text == "Hello from bedrock-eu." and r.served_by is not None and r.served_by.region == "eu-central-1"
+    cloud.up("bedrock-us")
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["complete", "stream"])
+def test_a_too_long_prompt_is_not_resent_to_the_same_model_in_another_geography(
+    router: Router, cloud: MockCloud, stream: bool
+) -> None:
+    """The EU profile is the same Sonnet 4.5; gpt-oss-120b's window (131,072) is smaller than its 200,000."""
+    cloud.set_default("bedrock-us", Fault.context_length())
+    with pytest.raises(AllTargetsFailed) as info:
+        list(router.stream("claude", HI)) if stream else router.complete("claude", HI)
+    assert [(a.provider, a.outcome) for a in info.value.trace] == [
+        ("bedrock-us", "error"),
+        ("bedrock-eu", "skipped"),
+        ("mantle-gpt", "skipped"),
+    ]
+    assert info.value.trace[0].kind is not None and info.value.trace[0].kind.value == "context_window"
+    assert "model family claude-sonnet-4-5" in info.value.trace[1].reason
+    assert "131,072 tokens" in info.value.trace[2].reason
+    assert cloud.requests("bedrock-eu") == [] and cloud.requests("mantle-gpt") == []
     cloud.up("bedrock-us")
 
 
