@@ -112,3 +112,16 @@ def test_readme_starts_with_the_two_setup_commands_and_ci_runs_the_second() -> N
     assert commands[1].endswith("pytest")
     test_install = commands[1].split("&& ", 2)[-1]  # pip install -e ".[dev]" && pytest
     assert test_install in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_documents_every_block_of_the_multi_cloud_config() -> None:
+    from modelroute import Router, load_config
+
+    readme = (ROOT / "README.md").read_text()
+    reference = readme.split("## Config reference")[1].split("\n## ")[0]
+    assert "(#an-enterprise-multi-cloud-config)" in reference
+    section = readme.split("## An enterprise multi-cloud config")[1].split("\n## ")[0]
+    cfg = load_config(ROOT / "configs" / "multi-cloud.yaml", env={})
+    for name in [*cfg.spec.providers, *cfg.spec.models]:
+        assert f"`{name}`" in section, name
+    assert str(Router(cfg).explain("claude-sonnet")) in section
