@@ -3,6 +3,7 @@ plans walk the clouds in the order the config promises, and the EU aliases never
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,8 @@ import botocore.session
 import google.auth
 import pytest
 
-from modelroute import AllTargetsFailed, Router, load_config
-from modelroute.testing import MockCloud, router_on_mock_cloud
+from modelroute import AllTargetsFailed, Router, Seam, load_config
+from modelroute.testing import FakeClock, Fault, MockCloud, router_on_mock_cloud
 
 CONFIG = Path(__file__).parents[2] / "configs" / "multi-cloud.yaml"
 HI = [{"role": "user", "content": "Hi"}]
@@ -127,3 +128,31 @@ def test_eu_data_never_leaves_eu_regions(cloud_and_router: tuple[MockCloud, Rout
         router.complete("claude-sonnet-eu", HI)
     assert [a.provider for a in e.value.trace] == eu
     assert all(cloud.requests(name) == [] for name in cloud.entries if name not in eu)
+
+
+def test_a_stream_cut_on_azure_resumes_on_aws_behind_a_seam(cloud_and_router: tuple[MockCloud, Router]) -> None:
+    cloud, router = cloud_and_router
+    cloud.script("foundry-us", Fault.stream_cut(after_events=5))  # claude-sonnet has stream_resume: continue
+    with router.stream("claude-sonnet", HI) as s:
+        events = list(s)
+    seams = [e for e in events if isinstance(e, Seam)]
+    assert len(seams) == 1
+    assert s.response.served_by is not None and s.response.served_by.provider == "bedrock-us"
+    assert [a.provider for a in s.response.trace] == ["foundry-us", "bedrock-us"]
+
+
+@pytest.mark.anyio
+async def test_a_slow_foundry_haiku_is_raced_on_bedrock(no_machine_credentials: None) -> None:
+    clock = FakeClock()  # its async sleep returns at once: the hedge delay is over as soon as Foundry is asked
+    with MockCloud() as cloud:
+        router = router_on_mock_cloud(cloud, CONFIG, clock=clock, async_sleep=clock.async_sleep, rng=random.Random(0))
+        cloud.set_default("foundry-us", Fault.hang())
+        try:
+            r = await router.acomplete("claude-haiku", HI)
+        finally:
+            await router.aclose()
+    assert r.served_by is not None and (r.served_by.provider, r.served_by.cloud) == ("bedrock-mantle", "aws")
+    assert [(a.provider, a.outcome, a.hedged) for a in r.trace] == [
+        ("bedrock-mantle", "ok", True),
+        ("foundry-us", "cancelled", True),
+    ]
