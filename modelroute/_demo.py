@@ -73,8 +73,7 @@ def run_demo(out: TextIO = sys.stdout, *, config: str = DEMO_CONFIG) -> int:
 
     say("modelroute demo: offline, on the built-in mock cloud (no keys, no network)")
     say(f"config: {config}")
-    with MockCloud() as cloud:
-        router = router_on_mock_cloud(cloud, config)
+    with MockCloud() as cloud, router_on_mock_cloud(cloud, config) as router:
         cloud.set_default("foundry", Fault.refused())
         say("")
         _show_plan(say, router, config)
@@ -94,7 +93,6 @@ def run_demo(out: TextIO = sys.stdout, *, config: str = DEMO_CONFIG) -> int:
                 say(f"    !! {type(e).__name__}: {e}")
                 continue
             _show(say, response)
-        router.close()
     say("")
     say("Every attempt above is on response.trace; router.explain(...) shows the plan without calling anything.")
     return 1 if failed else 0

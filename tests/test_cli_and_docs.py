@@ -54,6 +54,17 @@ def test_demo_runs_as_a_command() -> None:
     assert "failover" in done.stdout
 
 
+def test_demo_piped_into_head_ends_quietly() -> None:
+    cmd = [sys.executable, "-m", "modelroute.cli", "demo"]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.readline().startswith("modelroute demo")
+        proc.stdout.close()  # what `| head -1` does
+        err = proc.stderr.read()
+        proc.wait(timeout=60)
+    assert "Traceback" not in err and "BrokenPipeError" not in err
+
+
 def test_quickstart_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     runpy.run_path(str(ROOT / "examples" / "quickstart.py"), run_name="__main__")
     out = capsys.readouterr().out
