@@ -1,7 +1,9 @@
 """`modelroute demo`: the whole path, offline, on the built-in mock cloud.
 
-The mock cloud serves every provider entry of ``configs/demo.yaml``; a fault script makes the first Claude
-provider refuse connections and the second throttle once, so each request shows failover and why it happened.
+The mock cloud serves every provider entry of ``configs/demo.yaml`` (Claude on Azure Foundry, Bedrock and Vertex;
+GPT on Azure OpenAI and the OpenAI API). Foundry refuses connections throughout; a fault script per request makes
+the other clouds overload or throttle, so each request shows failover across clouds and why it happened, until
+Foundry's circuit breaker opens and the router stops trying it.
 """
 
 from __future__ import annotations
@@ -36,21 +38,27 @@ def _scenes() -> list[Scene]:
     from .testing import Fault
 
     return [
+        Scene("Foundry (Azure) refuses connections: Bedrock (AWS) answers", "Say hello in five words."),
         Scene(
-            "anthropic-east is down; anthropic-west throttles once with a short Retry-After",
-            "Say hello in five words.",
-            faults={"anthropic-west": [Fault.rate_limited(retry_after_ms=300)]},
-        ),
-        Scene("the same, streamed: failover happens before the first token", "Count to five.", stream=True),
-        Scene(
-            "anthropic-west is overloaded too: the alias falls back to GPT",
-            "Summarise failover in one line.",
-            faults={"anthropic-west": [Fault.overloaded()]},
+            "streamed; Bedrock is overloaded too: Vertex (Google Cloud) streams, failover before the first token",
+            "Count to five.",
+            stream=True,
+            faults={"bedrock": [Fault.overloaded()]},
         ),
         Scene(
-            "a request with temperature: this anthropic-version rejects it, so the plan skips Claude",
+            "with temperature: Foundry's anthropic-version rejects it, so the plan skips Foundry without calling it",
             "Pick a random colour.",
             options={"temperature": 0.9},
+        ),
+        Scene(
+            "Bedrock overloaded, Vertex throttled for a minute: the alias falls back to GPT on Azure OpenAI",
+            "Summarise failover in one line.",
+            faults={"bedrock": [Fault.overloaded()], "vertex": [Fault.rate_limited(retry_after=60)]},
+        ),
+        Scene(
+            "Foundry's breaker is open, Vertex cools down: Bedrock's short Retry-After is waited out",
+            "Name three clouds.",
+            faults={"bedrock": [Fault.rate_limited(retry_after_ms=300)]},
         ),
     ]
 
@@ -65,11 +73,10 @@ def run_demo(out: TextIO = sys.stdout, *, config: str = DEMO_CONFIG) -> int:
 
     say("modelroute demo: offline, on the built-in mock cloud (no keys, no network)")
     say(f"config: {config}")
-    with MockCloud() as cloud:
-        router = router_on_mock_cloud(cloud, config)
-        cloud.set_default("anthropic-east", Fault.refused())
+    with MockCloud() as cloud, router_on_mock_cloud(cloud, config) as router:
+        cloud.set_default("foundry", Fault.refused())
         say("")
-        say(str(router.explain("claude-sonnet")))
+        _show_plan(say, router, config)
         failed = 0
         for i, scene in enumerate(_scenes(), 1):
             for entry, steps in scene.faults.items():
@@ -86,7 +93,6 @@ def run_demo(out: TextIO = sys.stdout, *, config: str = DEMO_CONFIG) -> int:
                 say(f"    !! {type(e).__name__}: {e}")
                 continue
             _show(say, response)
-        router.close()
     say("")
     say("Every attempt above is on response.trace; router.explain(...) shows the plan without calling anything.")
     return 1 if failed else 0
@@ -110,3 +116,19 @@ def _show(say: Callable[[str], None], r: Response) -> None:
     say(f"    -> served by {where} in {r.latency_s * 1000:.0f} ms: {r.text!r}")
     say(f"    -> usage: {r.usage.input_tokens} in, {r.usage.output_tokens} out; stop: {r.stop_reason.value}")
     say(trace_table(r.trace, indent="       "))
+
+
+def _show_plan(say: Callable[[str], None], router: Any, config: str) -> None:
+    from .config import load_config
+    from .testing._router import MockSecrets
+
+    providers = load_config(config, env=MockSecrets()).spec.providers
+    plan = router.explain("claude-sonnet")
+    say(f'router.explain("{plan.alias}"): the order every request below starts from')
+    rows = []
+    for i, e in enumerate(plan.entries, 1):
+        p = providers[e.provider]
+        rows.append((f"{i}.", e.provider, p.cloud, p.region or "", e.model, e.origin))
+    widths = [max(len(r[c]) for r in rows) for c in range(5)]
+    for r in rows:
+        say("    " + "  ".join(cell.ljust(widths[c]) if c < 5 else cell for c, cell in enumerate(r)).rstrip())

@@ -34,7 +34,9 @@ def router_on_mock_cloud(
     """A `Router` for ``config`` whose provider entries all point at ``cloud`` (added there if missing).
 
     Secrets resolve to fake keys, so no real credential is ever read: AWS entries that would sign with the
-    default credential chain (or a profile) sign with fake keys instead. Keyword ``options`` go to `Router`.
+    default credential chain (or a profile) sign with fake keys instead, Azure entries with ``entra_id: true``
+    and Vertex entries without ``access_token`` (Google ADC) send a fake bearer token. Keyword ``options`` go to
+    `Router`.
     """
     from modelroute import Router, load_config
 
@@ -52,14 +54,28 @@ _FAKE_AWS_KEYS = {
     "aws_session_token": None,
     "profile": None,
 }
+_FAKE_ENTRA_TOKEN = {"entra_id": False, "access_token": "${AZURE_ACCESS_TOKEN}"}
+_FAKE_GOOGLE_TOKEN = {"access_token": "${GOOGLE_ACCESS_TOKEN}"}
+
+
+def _fake_credentials(p: Any) -> dict[str, Any] | None:
+    """The fields to change so that entry ``p`` never reaches for the machine's credentials, or None."""
+    if getattr(p, "uses_sigv4", False):
+        return _FAKE_AWS_KEYS
+    if getattr(p, "entra_id", False):
+        return _FAKE_ENTRA_TOKEN
+    if p.kind == "vertex" and p.access_token is None:
+        return _FAKE_GOOGLE_TOKEN
+    return None
 
 
 def _without_ambient_credentials(cfg: Config) -> Config:
-    """Entries that would read credentials from the machine (AWS's default chain) get fake key references."""
+    """Entries that would read credentials from the machine (AWS's default chain, Entra ID, Google ADC) get
+    fake key or token references instead."""
     from modelroute.config import Config
 
-    providers = {
-        name: p.model_copy(update=_FAKE_AWS_KEYS) if getattr(p, "uses_sigv4", False) else p
-        for name, p in cfg.spec.providers.items()
-    }
+    providers = {}
+    for name, p in cfg.spec.providers.items():
+        update = _fake_credentials(p)
+        providers[name] = p.model_copy(update=update) if update else p
     return Config(cfg.spec.model_copy(update={"providers": providers}), cfg.source, cfg.env)

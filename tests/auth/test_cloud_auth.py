@@ -8,6 +8,7 @@ from typing import Any
 import azure.identity
 import pytest
 
+from modelroute import Router, load_config
 from modelroute.auth.azure import REFRESH_MARGIN_S, EntraIDAuth
 from modelroute.auth.google import GoogleAuth
 from modelroute.exceptions import AuthError
@@ -88,6 +89,31 @@ CONFIG: dict[str, Any] = {
 }
 
 
+def _router_with_real_signers(cloud: MockCloud, config: dict[str, Any]) -> Router:
+    """Like router_on_mock_cloud, but keeping Entra ID and ADC (which it replaces with fake tokens)."""
+    cfg = load_config(config)
+    for name, p in cfg.spec.providers.items():
+        cloud.add(name, route=p.kind, region=p.region)
+    return Router(cfg.with_base_urls({name: cloud.url(name) for name in cfg.spec.providers}))
+
+
+def test_router_on_mock_cloud_never_reaches_for_entra_id_or_adc(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*a: Any, **kw: Any) -> Any:
+        raise AssertionError("a real credential was asked for")
+
+    import google.auth
+
+    monkeypatch.setattr(azure.identity, "DefaultAzureCredential", refuse)
+    monkeypatch.setattr(google.auth, "default", refuse)
+    with MockCloud() as cloud, router_on_mock_cloud(cloud, CONFIG) as router:
+        assert router.complete("gpt", [{"role": "user", "content": "Hi"}]).text == "Hello from az."
+        cloud.script("fd", Fault.unauthorized())
+        r = router.complete("claude", [{"role": "user", "content": "Hi"}])
+        assert r.served_by is not None and r.served_by.provider == "vx"
+        assert cloud.requests("az")[-1].headers["authorization"] == "Bearer mock-azure_access_token"
+        assert cloud.requests("vx")[-1].headers["authorization"] == "Bearer mock-google_access_token"
+
+
 def test_entra_id_and_adc_through_the_router(monkeypatch: pytest.MonkeyPatch) -> None:
     FakeAzureCredential.clock = None
     made: list[FakeAzureCredential] = []
@@ -104,7 +130,7 @@ def test_entra_id_and_adc_through_the_router(monkeypatch: pytest.MonkeyPatch) ->
     import google.auth
 
     monkeypatch.setattr(google.auth, "default", lambda scopes=None, **kw: (Creds(), "p"))
-    with MockCloud() as cloud, router_on_mock_cloud(cloud, CONFIG) as router:
+    with MockCloud() as cloud, _router_with_real_signers(cloud, CONFIG) as router:
         assert router.complete("gpt", [{"role": "user", "content": "Hi"}]).text == "Hello from az."
         assert cloud.requests("az")[-1].headers["authorization"] == "Bearer entra-1"
         assert "api-key" not in cloud.requests("az")[-1].headers
