@@ -160,7 +160,7 @@ def _config(kind: str) -> dict[str, Any]:
                 "stream_resume": "continue",
             },
         },
-        "defaults": {"deadline_s": 20, "attempt_timeout_s": 5, "first_byte_timeout_s": 3, "stall_timeout_s": 0.3},
+        "defaults": {"deadline_s": 20, "attempt_timeout_s": 5, "first_byte_timeout_s": 3, "stall_timeout_s": 0.5},
     }
 
 

@@ -13,7 +13,9 @@ from modelroute.testing._chaos import run_chaos
 @pytest.mark.anyio
 async def test_chaos_soak_keeps_every_invariant(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.ERROR, logger="modelroute")
-    report = await run_chaos(calls=300, concurrency=32, seed=11)
+    # The deadline check keeps a wide margin here (the benchmark uses 0.5 s): a loaded CI machine may pause a
+    # call for a second, and this test must not depend on the machine's speed.
+    report = await run_chaos(calls=300, concurrency=32, seed=11, margin_s=3.0)
     d = report.as_dict()
     assert d["lost"] == 0 and d["duplicated"] == 0, d
     assert d["unexplained"] == [], d

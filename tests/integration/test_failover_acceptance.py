@@ -30,8 +30,8 @@ CONFIG: dict[str, Any] = {
     "defaults": {
         "deadline_s": 20,
         "attempt_timeout_s": 5,
-        "first_byte_timeout_s": 0.3,
-        "stall_timeout_s": 0.3,
+        "first_byte_timeout_s": 1.0,
+        "stall_timeout_s": 0.5,
         "breaker": {"failures": 3, "open_s": 30},
     },
 }

@@ -25,7 +25,7 @@ CONFIG: dict[str, Any] = {
             "hedge": {"after_s": 0.05, "max_share": 0.02},
         },
     },
-    "defaults": {"deadline_s": 20, "first_byte_timeout_s": 0.3, "breaker": {"enabled": False}},
+    "defaults": {"deadline_s": 20, "first_byte_timeout_s": 1.0, "breaker": {"enabled": False}},
 }
 HI = [{"role": "user", "content": "Hello there"}]
 

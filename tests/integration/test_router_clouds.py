@@ -31,7 +31,7 @@ CONFIG: dict[str, Any] = {
         "claude-vertex": {"targets": [f"vertex:{VMODEL}", "foundry:claude-sonnet-5-5"]},
         "claude-gcp": {"targets": [f"vertex:{VMODEL}", f"vertex-eu:{VMODEL}"]},
     },
-    "defaults": {"deadline_s": 20, "attempt_timeout_s": 5, "stall_timeout_s": 0.3, "first_byte_timeout_s": 0.3},
+    "defaults": {"deadline_s": 20, "attempt_timeout_s": 5, "stall_timeout_s": 0.5, "first_byte_timeout_s": 1.0},
 }  # fmt: skip
 HI = [{"role": "user", "content": "Hello there"}]
 FIRST = {"az": "gpt", "az-v1": "gpt-v1", "foundry": "claude", "vertex": "claude-vertex"}

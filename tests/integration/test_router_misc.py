@@ -39,17 +39,17 @@ def cloud() -> Any:
 
 def test_first_byte_timeout_costs_one_attempt_and_fails_over(cloud: MockCloud) -> None:
     cloud.script("slow", Fault.latency(3))
-    with on_cloud(cloud, config(first_byte_timeout_s=0.3)) as router:
+    with on_cloud(cloud, config(first_byte_timeout_s=1.0)) as router:
         r = router.complete("m", [{"role": "user", "content": "hi"}])
     assert r.served_by is not None and r.served_by.provider == "fast"
     first = r.trace[0]
-    assert first.kind is not None and first.kind.value == "timeout" and "0.3s" in first.describe()
+    assert first.kind is not None and first.kind.value == "timeout" and "1s" in first.describe()
 
 
 @pytest.mark.anyio
 async def test_async_first_chunk_timeout(cloud: MockCloud) -> None:
     cloud.script("slow", Fault.stall(after_events=0))
-    async with on_cloud(cloud, config(first_byte_timeout_s=0.3, stall_timeout_s=5)) as router:
+    async with on_cloud(cloud, config(first_byte_timeout_s=1.0, stall_timeout_s=5)) as router:
         s = router.astream("m", [{"role": "user", "content": "hi"}])
         text = "".join([t async for t in s.text()])
     assert text == "Hello from fast."
