@@ -78,6 +78,15 @@ def bedrock_geo(region: str | None) -> str | None:
     return None
 
 
+def _scheme_ids(name: str, fam: ModelFamily) -> dict[str, str]:
+    """The family's ids by scheme, with the ones that follow from others: Bedrock Mantle names every model Bedrock
+    serves ``{vendor}.{family}`` (``anthropic.claude-haiku-4-5``, ``openai.gpt-oss-120b``), with no cross-region
+    prefix and no version suffix, unless the data file gives a ``mantle`` id."""
+    if "mantle" in fam.ids or "bedrock" not in fam.ids:
+        return fam.ids
+    return {**fam.ids, "mantle": f"{fam.vendor}.{name}"}
+
+
 class Catalog:
     """Families by name, which id scheme each provider kind uses, and a reverse index from any id to its family."""
 
@@ -86,7 +95,7 @@ class Catalog:
         self.kinds = dict(kinds)
         self._by_id: dict[str, str] = {}
         for name, fam in self.families.items():
-            for model_id in fam.ids.values():
+            for model_id in _scheme_ids(name, fam).values():
                 self._by_id.setdefault(model_id, name)
             if "bedrock" in fam.ids:
                 for geo in fam.bedrock_profiles:
@@ -123,9 +132,9 @@ class Catalog:
             raise CatalogLookupError(f"the catalog has no id scheme for provider kind '{kind}'")
         if scheme == "azure" and deployment:
             return deployment
-        base = fam.ids.get(scheme)
+        base = _scheme_ids(name, fam).get(scheme)
         if base is None:
-            known = ", ".join(sorted(fam.ids))
+            known = ", ".join(sorted(_scheme_ids(name, fam)))
             raise CatalogLookupError(f"the catalog has no {scheme} id for {name} (it knows: {known})")
         if scheme != "bedrock" or profile == "none":
             return base

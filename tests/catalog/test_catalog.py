@@ -51,8 +51,19 @@ def test_cloud_id_shapes() -> None:
     ],
 )
 def test_bedrock_ids_get_the_cross_region_prefix(region: str | None, profile: Any, expected: str) -> None:
-    for kind in ("bedrock", "bedrock_mantle"):
-        assert CAT.model_id("claude-sonnet-4-5", kind=kind, region=region, profile=profile) == expected
+    assert CAT.model_id("claude-sonnet-4-5", kind="bedrock", region=region, profile=profile) == expected
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", None])
+def test_mantle_ids_are_vendor_dot_family_without_prefix_or_version(region: str | None) -> None:
+    """Bedrock Mantle sends ids verbatim: ``anthropic.claude-sonnet-4-5``, ``openai.gpt-oss-120b``."""
+    assert CAT.model_id("claude-sonnet-4-5", kind="bedrock_mantle", region=region) == "anthropic.claude-sonnet-4-5"
+    assert CAT.model_id("gpt-oss-120b", kind="bedrock_mantle", region=region) == "openai.gpt-oss-120b"
+    assert CAT.same_model("anthropic.claude-sonnet-4-5", "us.anthropic.claude-sonnet-4-5-20250929-v1:0")
+
+
+def test_claude_platform_on_aws_uses_first_party_ids() -> None:
+    assert CAT.model_id("claude-haiku-4-5", kind="anthropic_aws") == "claude-haiku-4-5-20251001"
 
 
 def test_ids_for_the_other_kinds_and_what_is_unknown() -> None:
