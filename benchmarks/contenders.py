@@ -272,6 +272,10 @@ class LiteLLMRouter(Contender):
     failover = True
 
     def __init__(self, urls: Urls) -> None:
+        import os
+
+        # The bundled price table, not a fetch from the internet at import.
+        os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
         import litellm
 
         litellm.telemetry = False
@@ -327,7 +331,12 @@ class PydanticAIFallback(Contender):
         chain = [model(urls.dead), model(urls.ok)] if urls.dead else [model(urls.ok), model(urls.ok)]
         self._model = FallbackModel(*chain)
         self._messages = [ModelRequest.user_text_prompt(PROMPT)]
+        # pydantic-ai's OpenAI model keeps the SDK's own retries (2, with backoff) unless the settings say
+        # otherwise; with a dead target, FallbackModel is the failover, so they are turned off there. (The
+        # setting makes every request go through a client copy, so healthy runs go without it.)
         self._settings = ModelSettings(max_tokens=MAX_TOKENS)
+        if urls.dead:
+            self._settings = ModelSettings(max_tokens=MAX_TOKENS, max_retries=0)
 
     async def call(self) -> str:
         from pydantic_ai.direct import model_request

@@ -10,6 +10,8 @@ later chunk under an exact asyncio timeout.
 from __future__ import annotations
 
 import asyncio
+import functools
+import ssl
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import NoReturn
@@ -28,6 +30,13 @@ def _limits(max_connections: int, max_keepalive: int | None, keepalive_expiry_s:
         max_keepalive_connections=min(max_connections, 64) if max_keepalive is None else max_keepalive,
         keepalive_expiry=keepalive_expiry_s,
     )
+
+
+@functools.cache
+def _ssl_context(verify: bool, trust_env: bool) -> ssl.SSLContext:
+    """One TLS context per process and setting, shared by every pool: building one (loading the CA bundle)
+    costs tens of milliseconds, which each provider entry's first request would otherwise pay."""
+    return httpx2.create_ssl_context(verify=verify, trust_env=trust_env)
 
 
 def _httpx_timeout(t: Timeouts) -> httpx2.Timeout:
@@ -112,7 +121,7 @@ class HttpxSyncTransport:
     ) -> None:
         self._client = httpx2.Client(
             limits=_limits(max_connections, max_keepalive, keepalive_expiry_s),
-            verify=verify,
+            verify=_ssl_context(verify, trust_env),
             trust_env=trust_env,
             follow_redirects=False,
         )
@@ -191,7 +200,7 @@ class HttpxAsyncTransport:
     ) -> None:
         self._client = httpx2.AsyncClient(
             limits=_limits(max_connections, max_keepalive, keepalive_expiry_s),
-            verify=verify,
+            verify=_ssl_context(verify, trust_env),
             trust_env=trust_env,
             follow_redirects=False,
         )
