@@ -14,6 +14,7 @@ without any timer.
 from __future__ import annotations
 
 import asyncio
+import urllib.request
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, NoReturn
 
@@ -109,7 +110,8 @@ class AiohttpAsyncTransport:
     """Asyncio transport over one ``aiohttp.ClientSession`` (made on first use, in the running loop).
 
     ``max_keepalive`` is accepted for the same signature as the httpx2 transport; aiohttp keeps every idle
-    connection of its pool for ``keepalive_expiry_s``.
+    connection of its pool for ``keepalive_expiry_s``. ``trust_env`` honours the ``*_PROXY`` variables set when
+    the session opens.
     """
 
     def __init__(
@@ -134,9 +136,12 @@ class AiohttpAsyncTransport:
             keepalive_timeout=self._keepalive_expiry_s,
             ssl=self._verify,  # aiohttp's own default context (built once per process) or no verification
         )
+        # With trust_env, aiohttp looks the proxy up for every request, in a worker thread (two thread hops a
+        # request). Where the environment names no proxy there is nothing to look up, so it is not asked to.
+        trust_env = self._trust_env and bool(urllib.request.getproxies())
         self._session = aiohttp.ClientSession(
             connector=connector,
-            trust_env=self._trust_env,
+            trust_env=trust_env,
             timeout=aiohttp.ClientTimeout(total=None),
             auto_decompress=True,
         )
