@@ -213,8 +213,9 @@ class AnthropicSDK(Contender):
 # --- modelroute ------------------------------------------------------------------------------------------------
 
 
-def modelroute_config(kind: str, urls: Urls, *, on_error: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A config with one alias ``bench``: the dead target first when ``urls.dead`` is set, then the healthy one."""
+def modelroute_config(kind: str, urls: Urls, *, defaults: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A config with one alias ``bench``: the dead target first when ``urls.dead`` is set, then the healthy one.
+    ``defaults`` patches the config's ``defaults`` (an ``on_error`` table, a breaker once the config has one)."""
     suffix = "/v1" if kind == "openai" else ""
     providers: dict[str, Any] = {
         "ok": {
@@ -228,22 +229,20 @@ def modelroute_config(kind: str, urls: Urls, *, on_error: dict[str, Any] | None 
     if urls.dead:
         providers["dead"] = {**providers["ok"], "base_url": urls.dead + suffix}
         targets.insert(0, targets[0].replace("ok:", "dead:"))
-    defaults: dict[str, Any] = {"connect_timeout_s": 2, "deadline_s": 30, "attempt_timeout_s": 10}
-    if on_error:
-        defaults["on_error"] = on_error
-    return {"providers": providers, "models": {"bench": {"targets": targets}}, "defaults": defaults}
+    base: dict[str, Any] = {"connect_timeout_s": 2, "deadline_s": 30, "attempt_timeout_s": 10, **(defaults or {})}
+    return {"providers": providers, "models": {"bench": {"targets": targets}}, "defaults": base}
 
 
 class Modelroute(Contender):
     failover = True
 
-    def __init__(self, urls: Urls, *, kind: str, transport: str = "httpx", on_error: dict[str, Any] | None = None):
+    def __init__(self, urls: Urls, *, kind: str, transport: str = "httpx", defaults: dict[str, Any] | None = None):
         from modelroute import Router
 
         self.dialect = kind
         suffix = "" if transport == "httpx" else f", {transport}"
         self.name = f"modelroute ({kind}{suffix})"
-        cfg = modelroute_config(kind, urls, on_error=on_error)
+        cfg = modelroute_config(kind, urls, defaults=defaults)
         self._router = Router.from_config(cfg, env={"BENCH_KEY": API_KEY}, transport=transport)
 
     async def call(self) -> str:

@@ -94,6 +94,8 @@ def summarise(raw: dict[str, Any]) -> dict[str, Any]:
                 get(name, "conc", "256", "rps"), get("pydantic-ai", "conc", "256", "rps")
             ),
             "ttft_vs_floor": _ratio(get(name, "stream", "ttft_us"), get(FLOOR, "stream", "ttft_us")),
+            "seq_latency_vs_aiohttp": _ratio(get(name, "seq", "median_us"), get("aiohttp", "seq", "median_us")),
+            "c256_rps_vs_aiohttp": _ratio(get(name, "conc", "256", "rps"), get("aiohttp", "conc", "256", "rps")),
         }
         sdk = SDK_FOR.get(name.replace("-aiohttp", ""))
         if sdk:
@@ -238,7 +240,8 @@ def markdown(s: dict[str, Any]) -> str:
 
         out.append(
             f"| {d['label']} | {_f(a['rps'] if a else None)} | {lat(a)} | {_f(b['rps'] if b else None)} | {lat(b)} | "
-            f"{_x(rr.get('c256_rps_vs_floor'))} | {_x(rr.get('c256_rps_vs_litellm'))} | {_f(d.get('peak_rss_mb'), 0, False)} |"
+            f"{_x(rr.get('c256_rps_vs_floor'))} | {_x(rr.get('c256_rps_vs_aiohttp'))} | "
+            f"{_x(rr.get('c256_rps_vs_litellm'))} | {_f(d.get('peak_rss_mb'), 0, False)} |"
         )
     out.append("\n### Streaming, 0 ms upstream (12 SSE events)\n")
     out.append("| client | time to first text µs | total µs | CPU µs |")

@@ -14,6 +14,7 @@ and ``raw.json`` (every figure of every repeat; not committed); the tables are p
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -33,14 +34,16 @@ PEERS_REQUIREMENTS = HERE / "requirements-peers.txt"
 RESULTS = HERE / "results"
 
 BASE = ["httpx2", "openai-sdk", "anthropic-sdk", "modelroute-openai", "modelroute-anthropic"]
+AIOHTTP = ["modelroute-openai-aiohttp"]  # needs aiohttp in this venv: pip install -e '.[aiohttp]'
 PEERS = ["aiohttp", "litellm", "pydantic-ai"]
-FAILOVER = ["modelroute-openai", "modelroute-anthropic", "litellm", "pydantic-ai"]
+FAILOVER = ["modelroute-openai", "modelroute-anthropic", "modelroute-openai-aiohttp", "litellm", "pydantic-ai"]
 
-# modelroute's ways of skipping a dead target in steady state, as `defaults.on_error` changes. A breaker
-# variant can be added from the command line (``--failover-variant breaker='{...}'``) once the config has one.
+# modelroute's ways of skipping a dead target in steady state, as patches to the config's `defaults`. A breaker
+# variant can be added from the command line once the config has one:
+#     --failover-variant breaker='{"breaker": {...}}'
 FAILOVER_VARIANTS: dict[str, Any] = {
     "default": None,
-    "cooldown": {"connection": {"cooldown_s": 60}, "overloaded": {"cooldown_s": 60}},
+    "cooldown": {"on_error": {"connection": {"cooldown_s": 60}, "overloaded": {"cooldown_s": 60}}},
 }
 
 
@@ -131,6 +134,10 @@ def _timed_import(python: str, module: str, n: int, cpu: int | None) -> dict[str
     return {"runs_ms": times}
 
 
+def _importable(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
 def _has(tool: str) -> bool:
     return any((Path(d) / tool).exists() for d in os.environ.get("PATH", "").split(os.pathsep))
 
@@ -180,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="NAME=JSON",
-        help="another modelroute defaults.on_error to measure with a dead first target",
+        help="another patch of modelroute's config defaults to measure with a dead first target",
     )
     p.add_argument("--out", type=Path, default=RESULTS, help="where summary.json and raw.json go")
     a = p.parse_args(argv)
@@ -195,6 +202,10 @@ def main(argv: list[str] | None = None) -> int:
     client_cpu, server_cpu = _cpus()
 
     contenders = list(BASE)
+    if _importable("aiohttp"):
+        contenders += AIOHTTP
+    else:
+        print("modelroute on aiohttp skipped: aiohttp is not installed here (pip install -e '.[aiohttp]')")
     if smoke:
         contenders = ["httpx2", "modelroute-openai"]
     peers_exe = peers_python()
@@ -215,13 +226,8 @@ def main(argv: list[str] | None = None) -> int:
         variants[name] = json.loads(value)
 
     def python_for(name: str) -> str | None:
-        if name == "aiohttp":
-            try:
-                import aiohttp  # noqa: F401
-
-                return sys.executable
-            except ImportError:
-                pass
+        if name == "aiohttp" and _importable("aiohttp"):
+            return sys.executable
         if name in PEERS:
             return str(peers_exe) if peers_exe else None
         return sys.executable
@@ -233,11 +239,11 @@ def main(argv: list[str] | None = None) -> int:
 
     scen: dict[str, Any] = {}
     if "seq" not in skip:
-        scen["seq"] = {"n": n(2000), "warmup": n(100)}
+        scen["seq"] = {"n": n(2000), "warmup": n(100), "max_s": 3.0}
     if "stream" not in skip:
-        scen["stream"] = {"n": n(1000), "warmup": n(50)}
+        scen["stream"] = {"n": n(1000), "warmup": n(50), "max_s": 3.0}
     if "conc" not in skip:
-        scen["conc"] = {"levels": [64] if smoke else [64, 256], "per_task": 2 if smoke else 8}
+        scen["conc"] = {"levels": [64] if smoke else [64, 256], "per_task": 2 if smoke else 8, "max_s": 6.0}
 
     load_before = _load()
     started = time.time()
@@ -252,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 task: dict[str, Any] = {"contender": name, "ports": server.ports, "cpu": client_cpu, "scenarios": scen}
                 if "failover" not in skip and name in FAILOVER:
-                    task["scenarios"] = {**scen, "failover": {"n": n(500), "variants": variants}}
+                    task["scenarios"] = {**scen, "failover": {"n": n(500), "max_s": 2.0, "variants": variants}}
                 print(f"[{rep + 1}/{repeats}] {name} ...", end=" ", flush=True)
                 res = run_worker(py, task)
                 res["repeat"] = rep
@@ -274,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
         server.stop()
     if "imports" not in skip:
         print("import times ...", flush=True)
-        count = 3 if smoke else 15
+        count = 3 if smoke else 11
         for module in ["modelroute", "httpx2", "openai", "anthropic"] + ([] if smoke else ["aiohttp"]):
             raw["imports"][module] = _timed_import(sys.executable, module, count, client_cpu)
         if a.peers and peers_exe and not smoke:

@@ -8,10 +8,11 @@ Scenarios (each optional, run in this order):
 - ``conc``: for each concurrency C, C tasks share R requests to the 50 ms port: throughput, p50 / p99 latency;
 - ``stream``: sequential streams from the 0 ms port: time to first text and total;
 - ``failover``: the contender built with a dead first target (``refused`` or ``503``) and the healthy one
-  second: the first request, then the steady state; ``variants`` give modelroute's ``on_error`` changes;
+  second: the first request, then the steady state; ``variants`` patch modelroute's config ``defaults``;
 - ``soak``: many requests at some concurrency, RSS sampled along the way.
 
-Peak RSS (``ru_maxrss``) is reported for the whole process.
+Each timed loop stops at its request count or its time cap (``max_s``), whichever comes first, so a slow peer
+bounds the run. Peak RSS (``ru_maxrss``) is reported for the whole process.
 """
 
 from __future__ import annotations
@@ -48,16 +49,21 @@ def _build(name: str, urls: Urls, **kw: Any) -> Contender:
     return CONTENDERS[name][0](urls, **kw)
 
 
-async def _seq(c: Contender, n: int, warmup: int) -> dict[str, Any]:
+async def _seq(c: Contender, n: int, warmup: int, max_s: float) -> dict[str, Any]:
+    """``n`` requests one after another, or as many as fit in ``max_s`` (so a slow peer bounds the run)."""
     for _ in range(warmup):
         await c.call()
     lat: list[float] = []
     gc.collect()
     cpu0, t0 = time.process_time(), time.perf_counter()
-    for _ in range(n):
+    stop = t0 + max_s
+    while len(lat) < n:
         s = time.perf_counter()
         await c.call()
         lat.append(time.perf_counter() - s)
+        if s > stop:
+            break
+    n = len(lat)
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     return {
         "n": n,
@@ -68,14 +74,16 @@ async def _seq(c: Contender, n: int, warmup: int) -> dict[str, Any]:
     }
 
 
-async def _conc(c: Contender, concurrency: int, total: int) -> dict[str, Any]:
+async def _conc(c: Contender, concurrency: int, total: int, max_s: float) -> dict[str, Any]:
+    """``concurrency`` tasks share ``total`` requests; none is started after ``max_s``."""
     lat: list[float] = []
     errors = 0
     left = total
+    stop = float("inf")
 
     async def worker() -> None:
         nonlocal left, errors
-        while left > 0:
+        while left > 0 and time.perf_counter() < stop:
             left -= 1
             s = time.perf_counter()
             try:
@@ -93,11 +101,12 @@ async def _conc(c: Contender, concurrency: int, total: int) -> dict[str, Any]:
     left = total
     gc.collect()
     cpu0, t0 = time.process_time(), time.perf_counter()
+    stop = t0 + max_s
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     return {
         "concurrency": concurrency,
-        "n": total,
+        "n": len(lat) + errors,
         "rps": len(lat) / wall,
         "p50_ms": _pct(lat, 0.5) * 1e3,
         "p99_ms": _pct(lat, 0.99) * 1e3,
@@ -106,16 +115,18 @@ async def _conc(c: Contender, concurrency: int, total: int) -> dict[str, Any]:
     }
 
 
-async def _stream(c: Contender, n: int, warmup: int) -> dict[str, Any]:
+async def _stream(c: Contender, n: int, warmup: int, max_s: float) -> dict[str, Any]:
     for _ in range(warmup):
         await c.stream()
     ttft: list[float] = []
     total: list[float] = []
     cpu0 = time.process_time()
-    for _ in range(n):
+    stop = time.perf_counter() + max_s
+    while len(ttft) < n and time.perf_counter() < stop:
         a, b = await c.stream()
         ttft.append(a)
         total.append(b)
+    n = len(ttft)
     cpu = time.process_time() - cpu0
     return {
         "n": n,
@@ -131,9 +142,9 @@ async def _failover(name: str, ports: dict[str, int], spec: dict[str, Any]) -> d
     if not name.startswith("modelroute"):
         variants = {"default": None}
     for dead in spec.get("dead", ["refused", "503"]):
-        for vname, on_error in variants.items():
+        for vname, patch in variants.items():
             urls = Urls(ok=f"http://127.0.0.1:{ports['ok0']}", dead=f"http://127.0.0.1:{ports[dead]}")
-            kw = {"on_error": on_error} if on_error else {}
+            kw = {"defaults": patch} if patch else {}
             try:
                 c = _build(name, urls, **kw)
             except Exception as e:  # e.g. a breaker config this modelroute does not know yet
@@ -143,7 +154,7 @@ async def _failover(name: str, ports: dict[str, int], spec: dict[str, Any]) -> d
                 s = time.perf_counter()
                 await c.call()
                 first = time.perf_counter() - s
-                seq = await _seq(c, spec.get("n", 300), warmup=5)
+                seq = await _seq(c, spec.get("n", 300), warmup=5, max_s=spec.get("max_s", 2.0))
                 out[f"{dead}/{vname}"] = {"first_us": first * 1e6, **seq}
             except Exception as e:
                 out[f"{dead}/{vname}"] = {"error": f"{type(e).__name__}: {e}"[:300]}
@@ -200,9 +211,10 @@ async def run(task: dict[str, Any]) -> dict[str, Any]:
         await c.call()  # one call before anything is timed: lazy imports and the first connection
         res["first_call_s"] = time.perf_counter() - t0
     if c is not None and "seq" in sc:
-        res["seq"] = await _seq(c, sc["seq"]["n"], sc["seq"].get("warmup", 50))
+        res["seq"] = await _seq(c, sc["seq"]["n"], sc["seq"].get("warmup", 50), sc["seq"].get("max_s", 3.0))
     if c is not None and "stream" in sc:
-        res["stream"] = await _stream(c, sc["stream"]["n"], sc["stream"].get("warmup", 20))
+        st = sc["stream"]
+        res["stream"] = await _stream(c, st["n"], st.get("warmup", 20), st.get("max_s", 3.0))
     if c is not None and "soak" in sc:
         s = sc["soak"]
         res["soak"] = await _soak(c, s["n"], s.get("concurrency", 64), s.get("every", max(1, s["n"] // 20)))
@@ -212,7 +224,8 @@ async def run(task: dict[str, Any]) -> dict[str, Any]:
         res["conc"] = []
         for level in sc["conc"]["levels"]:
             cc = _build(name, Urls(ok=f"http://127.0.0.1:{ports['ok50']}", connections=max(256, level)))
-            res["conc"].append(await _conc(cc, level, sc["conc"].get("per_task", 8) * level))
+            total = sc["conc"].get("per_task", 8) * level
+            res["conc"].append(await _conc(cc, level, total, sc["conc"].get("max_s", 6.0)))
             await cc.aclose()
     if "failover" in sc:
         res["failover"] = await _failover(name, ports, sc["failover"])
