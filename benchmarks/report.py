@@ -226,9 +226,10 @@ def markdown(s: dict[str, Any]) -> str:
             )
     out.append("\n### Throughput, 50 ms upstream\n")
     out.append(
-        "| client | c64 req/s | c64 p50 / p99 ms | c256 req/s | c256 p50 / p99 ms | c256 vs floor | vs LiteLLM | peak RSS MB |"
+        "| client | c64 req/s | c64 p50 / p99 ms | c256 req/s | c256 p50 / p99 ms | c256 vs floor | vs raw aiohttp "
+        "| vs LiteLLM | peak RSS MB |"
     )
-    out.append("|---|---|---|---|---|---|---|---|")
+    out.append("|---|---|---|---|---|---|---|---|---|")
     for name, d in c.items():
         if "conc" not in d:
             continue
@@ -271,7 +272,7 @@ def markdown(s: dict[str, Any]) -> str:
             out.append(f"| `{m}` | {_f(d, 0) if 'median' in d else d.get('error')} |")
     if s.get("soak") and "growth_pct" in s["soak"]:
         k = s["soak"]
-        out.append("\n### Memory: modelroute over a long run (0 ms upstream, concurrency 64)\n")
+        out.append(f"\n### Memory: modelroute over a long run (0 ms upstream, concurrency {k['concurrency']})\n")
         out.append(
             f"{k['n']:,} requests at {k['rps']:,.0f} req/s: RSS {k['rss_start_mb']:.1f} MB at start, "
             f"{k['rss_warm_mb']:.1f} MB after the first 10%, {k['rss_end_mb']:.1f} MB at the end "

@@ -239,11 +239,11 @@ def main(argv: list[str] | None = None) -> int:
 
     scen: dict[str, Any] = {}
     if "seq" not in skip:
-        scen["seq"] = {"n": n(2000), "warmup": n(100), "max_s": 3.0}
+        scen["seq"] = {"n": n(2000), "warmup": n(100), "max_s": 2.0}
     if "stream" not in skip:
-        scen["stream"] = {"n": n(1000), "warmup": n(50), "max_s": 3.0}
+        scen["stream"] = {"n": n(1000), "warmup": n(50), "max_s": 2.0}
     if "conc" not in skip:
-        scen["conc"] = {"levels": [64] if smoke else [64, 256], "per_task": 2 if smoke else 8, "max_s": 6.0}
+        scen["conc"] = {"levels": [64] if smoke else [64, 256], "per_task": 2 if smoke else 8, "max_s": 4.0}
 
     load_before = _load()
     started = time.time()
@@ -258,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 task: dict[str, Any] = {"contender": name, "ports": server.ports, "cpu": client_cpu, "scenarios": scen}
                 if "failover" not in skip and name in FAILOVER:
-                    task["scenarios"] = {**scen, "failover": {"n": n(500), "max_s": 2.0, "variants": variants}}
+                    task["scenarios"] = {**scen, "failover": {"n": n(500), "max_s": 1.0, "variants": variants}}
                 print(f"[{rep + 1}/{repeats}] {name} ...", end=" ", flush=True)
                 res = run_worker(py, task)
                 res["repeat"] = rep
@@ -270,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
                 "contender": "modelroute-openai",
                 "ports": server.ports,
                 "cpu": client_cpu,
-                "scenarios": {"soak": {"n": total, "concurrency": 64}},
+                "scenarios": {"soak": {"n": total, "concurrency": 8}},
             }
             print(f"memory soak: {total} requests ...", end=" ", flush=True)
             res = run_worker(sys.executable, task, timeout=900)
