@@ -226,10 +226,10 @@ def markdown(s: dict[str, Any]) -> str:
             )
     out.append("\n### Throughput, 50 ms upstream\n")
     out.append(
-        "| client | c64 req/s | c64 p50 / p99 ms | c256 req/s | c256 p50 / p99 ms | c256 vs floor | vs raw aiohttp "
-        "| vs LiteLLM | peak RSS MB |"
+        "| client | c64 req/s | c64 p50 / p99 ms | c256 req/s | c256 p50 / p99 ms | c256 CPU µs/req | c256 vs floor "
+        "| vs raw aiohttp | vs LiteLLM | peak RSS MB |"
     )
-    out.append("|---|---|---|---|---|---|---|---|---|")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
     for name, d in c.items():
         if "conc" not in d:
             continue
@@ -241,6 +241,7 @@ def markdown(s: dict[str, Any]) -> str:
 
         out.append(
             f"| {d['label']} | {_f(a['rps'] if a else None)} | {lat(a)} | {_f(b['rps'] if b else None)} | {lat(b)} | "
+            f"{_f(b['cpu_us'] if b else None, 0, False)} | "
             f"{_x(rr.get('c256_rps_vs_floor'))} | {_x(rr.get('c256_rps_vs_aiohttp'))} | "
             f"{_x(rr.get('c256_rps_vs_litellm'))} | {_f(d.get('peak_rss_mb'), 0, False)} |"
         )
