@@ -252,6 +252,30 @@ class Response(BaseModel):
     def tool_calls(self) -> list[ToolCallPart]:
         return [p for p in self.content if isinstance(p, ToolCallPart)]
 
+    @classmethod
+    def decoded(
+        cls,
+        *,
+        id: str,
+        content: list[Any],
+        stop_reason: StopReason,
+        raw_stop_reason: str | None,
+        usage: Usage,
+    ) -> Response:
+        """An answer as a codec decoded it: built without validation, and with every field given, because for a
+        missing field pydantic's ``model_construct`` inspects the signature of its ``default_factory`` on each
+        call (for ``list``, by parsing its text signature: ~0.2 ms, more than the rest of the decoding)."""
+        return cls.model_construct(
+            id=id,
+            content=content,
+            stop_reason=stop_reason,
+            raw_stop_reason=raw_stop_reason,
+            usage=usage,
+            served_by=None,
+            latency_s=0.0,
+            trace=[],
+        )
+
     def to_openai(self) -> Any:
         """This answer as an ``openai.types.chat.ChatCompletion`` (needs the ``interop`` extra)."""
         from ._interop import to_openai

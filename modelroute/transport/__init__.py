@@ -1,6 +1,8 @@
 """HTTP transports: a tiny sync/async interface and its implementations, loaded lazily by name.
 
-``httpx`` (httpx2) is the default. Importing this package does not import any HTTP library.
+``httpx`` (httpx2) is the default. ``aiohttp`` (the ``aiohttp`` extra) is the faster asyncio transport under
+concurrency; aiohttp has no blocking client, so its sync side is httpx2's. Importing this package does not
+import any HTTP library.
 """
 
 from __future__ import annotations
@@ -20,18 +22,21 @@ __all__ = [
     "make_sync_transport",
 ]
 
-# name -> (module, sync class, async class)
-_BACKENDS: dict[str, tuple[str, str, str]] = {
-    "httpx": ("modelroute.transport._httpx", "HttpxSyncTransport", "HttpxAsyncTransport"),
+_HTTPX = "modelroute.transport._httpx"
+
+# name -> ((module, sync class), (module, async class))
+_BACKENDS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "httpx": ((_HTTPX, "HttpxSyncTransport"), (_HTTPX, "HttpxAsyncTransport")),
+    "aiohttp": ((_HTTPX, "HttpxSyncTransport"), ("modelroute.transport._aiohttp", "AiohttpAsyncTransport")),
 }
 
 
 def _load(name: str, which: int) -> Any:
     try:
-        module, *classes = _BACKENDS[name]
+        module, cls = _BACKENDS[name][which]
     except KeyError:
         raise ValueError(f"unknown transport {name!r}; known: {', '.join(sorted(_BACKENDS))}") from None
-    return getattr(importlib.import_module(module), classes[which])
+    return getattr(importlib.import_module(module), cls)
 
 
 def make_sync_transport(name: str = "httpx", **options: Any) -> SyncTransport:

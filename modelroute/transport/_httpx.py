@@ -10,6 +10,8 @@ later chunk under an exact asyncio timeout.
 from __future__ import annotations
 
 import asyncio
+import functools
+import ssl
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import NoReturn
@@ -30,6 +32,20 @@ def _limits(max_connections: int, max_keepalive: int | None, keepalive_expiry_s:
     )
 
 
+@functools.cache
+def _ssl_context(verify: bool, trust_env: bool) -> ssl.SSLContext:
+    """One TLS context per process and setting, shared by every pool: building one (loading the CA bundle)
+    costs tens of milliseconds, which each provider entry's first request would otherwise pay."""
+    return httpx2.create_ssl_context(verify=verify, trust_env=trust_env)
+
+
+@functools.lru_cache(maxsize=512)
+def _url(url: str) -> httpx2.URL:
+    """Parsed once: a provider entry sends to one or two URLs, and httpx2's parser costs tens of µs a call."""
+    return httpx2.URL(url)
+
+
+@functools.lru_cache(maxsize=512)
 def _httpx_timeout(t: Timeouts) -> httpx2.Timeout:
     return httpx2.Timeout(
         connect=min(t.connect_s, t.total_s),
@@ -112,14 +128,16 @@ class HttpxSyncTransport:
     ) -> None:
         self._client = httpx2.Client(
             limits=_limits(max_connections, max_keepalive, keepalive_expiry_s),
-            verify=verify,
+            verify=_ssl_context(verify, trust_env),
             trust_env=trust_env,
             follow_redirects=False,
         )
 
     def send(self, method: str, url: str, headers: Mapping[str, str], body: bytes, timeouts: Timeouts) -> _SyncResponse:
         start = time.monotonic()
-        req = self._client.build_request(method, url, headers=headers, content=body, timeout=_httpx_timeout(timeouts))
+        req = self._client.build_request(
+            method, _url(url), headers=headers, content=body, timeout=_httpx_timeout(timeouts)
+        )
         try:
             resp = self._client.send(req, stream=True)
         except httpx2.HTTPError as e:
@@ -171,7 +189,28 @@ class _AsyncResponse:
             yield chunk
 
     async def aread(self) -> bytes:
-        return b"".join([c async for c in self.aiter_bytes()])
+        """The whole body, within the same limits as `aiter_bytes`, under one timer moved along chunk by chunk."""
+        loop = asyncio.get_running_loop()
+        t, deadline = self._t, self._deadline
+        gap, first = t.first_byte_s, True
+        chunks: list[bytes] = []
+        at = loop.time() + gap
+        try:
+            async with asyncio.timeout_at(min(at, deadline)) as timer:
+                async for chunk in self._resp.aiter_bytes():
+                    chunks.append(chunk)
+                    if first:
+                        gap, first = t.stall_s, False
+                    at = loop.time() + gap
+                    timer.reschedule(min(at, deadline))
+        except TimeoutError:
+            if at >= deadline:
+                raise _total_exceeded(t) from None
+            what = "no first chunk within" if first else "the stream stalled: no bytes for"
+            raise ProviderTimeoutError(f"{what} {gap:g}s") from None
+        except httpx2.HTTPError as e:
+            _raise_mapped(e, t, "body")
+        return b"".join(chunks)
 
     async def aclose(self) -> None:
         await self._resp.aclose()
@@ -191,7 +230,7 @@ class HttpxAsyncTransport:
     ) -> None:
         self._client = httpx2.AsyncClient(
             limits=_limits(max_connections, max_keepalive, keepalive_expiry_s),
-            verify=verify,
+            verify=_ssl_context(verify, trust_env),
             trust_env=trust_env,
             follow_redirects=False,
         )
@@ -201,7 +240,9 @@ class HttpxAsyncTransport:
     ) -> _AsyncResponse:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeouts.total_s
-        req = self._client.build_request(method, url, headers=headers, content=body, timeout=_httpx_timeout(timeouts))
+        req = self._client.build_request(
+            method, _url(url), headers=headers, content=body, timeout=_httpx_timeout(timeouts)
+        )
         try:
             async with asyncio.timeout_at(deadline):
                 resp = await self._client.send(req, stream=True)

@@ -119,7 +119,7 @@ class AnthropicMessages:
         try:
             parts = [p for p in (_decode_block(b) for b in data["content"]) if p is not None]
             raw_stop = data.get("stop_reason")
-            return Response.model_construct(
+            return Response.decoded(
                 id=data.get("id", ""),
                 content=parts,
                 stop_reason=_STOP.get(raw_stop or "", StopReason.OTHER),
@@ -304,7 +304,7 @@ class AnthropicStream:
                 except ValueError:
                     raise MalformedResponseError(f"tool input is not JSON: {raw[:200]!r}", status=200) from None
                 parts.append(ToolCallPart(id=b["block"]["id"], name=b["block"]["name"], arguments=args))
-        return Response.model_construct(
+        return Response.decoded(
             id=self._id,
             content=parts,
             stop_reason=_STOP.get(self._raw_stop or "", StopReason.OTHER),

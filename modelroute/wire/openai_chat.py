@@ -109,7 +109,7 @@ class OpenAIChat:
             if msg.get("refusal"):
                 parts.append(TextPart(text=msg["refusal"]))
                 stop = StopReason.REFUSAL
-            return Response.model_construct(
+            return Response.decoded(
                 id=data.get("id", ""),
                 content=parts,
                 stop_reason=stop,
@@ -308,7 +308,7 @@ class OpenAIChatStream:
             if not c["id"] or not c["name"]:
                 raise MalformedResponseError("a streamed tool call arrived without its id or name", status=200)
             parts.append(ToolCallPart(id=c["id"], name=c["name"], arguments=_args("".join(c["args"]))))
-        return Response.model_construct(
+        return Response.decoded(
             id=self._id,
             content=parts,
             stop_reason=self._stop_reason(),
