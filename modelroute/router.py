@@ -6,14 +6,13 @@ outcome back to the `Call`, which decides what comes next and writes the trace.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import threading
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping, Sequence
 from types import TracebackType
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from typing_extensions import Unpack
 
@@ -43,6 +42,9 @@ from .routing import (
 from .state import MemoryState, StateStore
 from .transport import AsyncTransport, SyncTransport, Timeouts, make_async_transport, make_sync_transport
 from .wire import WireRequest
+
+if TYPE_CHECKING:
+    import asyncio  # imported when first used: `import modelroute` stays light
 
 __all__ = ["RequestOptions", "Router"]
 
@@ -77,7 +79,7 @@ class Router:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
-        async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        async_sleep: Callable[[float], Awaitable[None]] | None = None,
         state: StateStore | None = None,
         rng: random.Random | None = None,
         transport: str = "httpx",
@@ -85,7 +87,7 @@ class Router:
         self.config = config
         self._clock = clock
         self._sleep = sleep
-        self._async_sleep = async_sleep
+        self._async_sleep = async_sleep or _asyncio_sleep
         self._state: StateStore = state if state is not None else MemoryState()
         self._rng = rng or random.Random()
         self._transport = transport
@@ -203,6 +205,8 @@ class Router:
     async def _arace(self, call: Call, step: Try, request: Request, book: HedgeBook) -> tuple[bool, Response | None]:
         """Run ``step``; if it has not answered after the hedge delay (and the alias's hedge share allows), race
         the next target against it. Returns (whether a race ran, the answer if the call is done)."""
+        import asyncio
+
         first = asyncio.ensure_future(self._asend(step, request))
         timer = asyncio.ensure_future(self._async_sleep(book.delay(step.entry.key)))
         await asyncio.wait({first, timer}, return_when=asyncio.FIRST_COMPLETED)
@@ -234,6 +238,8 @@ class Router:
 
     async def _race(self, call: Call, racing: dict[asyncio.Future[Response], Try], book: HedgeBook) -> Response | None:
         """The first good answer wins; the others are recorded as cancelled (the caller cancels them)."""
+        import asyncio
+
         while racing:
             done, _ = await asyncio.wait(racing, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
@@ -359,6 +365,8 @@ class Router:
         return t
 
     def _async_transport(self, provider: str) -> AsyncTransport:
+        import asyncio
+
         loop = asyncio.get_running_loop()
         held = self._async.get(provider)
         if held is None or held[0] is not loop:  # a client is bound to the loop it was made on
@@ -483,6 +491,8 @@ class Router:
 
     async def aclose(self) -> None:
         """Close every connection pool this event loop owns, and the sync ones."""
+        import asyncio
+
         loop = asyncio.get_running_loop()
         for provider, (owner, t) in list(self._async.items()):
             if owner is loop:
@@ -512,3 +522,9 @@ def _decoded(route: Route, status: int, headers: Mapping[str, str], body: bytes)
     if 200 <= status < 300:
         return route.decode(body)
     raise route.classify(status, headers, body)
+
+
+async def _asyncio_sleep(seconds: float) -> None:
+    import asyncio
+
+    await asyncio.sleep(seconds)
