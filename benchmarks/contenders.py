@@ -215,7 +215,7 @@ class AnthropicSDK(Contender):
 
 def modelroute_config(kind: str, urls: Urls, *, defaults: dict[str, Any] | None = None) -> dict[str, Any]:
     """A config with one alias ``bench``: the dead target first when ``urls.dead`` is set, then the healthy one.
-    ``defaults`` patches the config's ``defaults`` (an ``on_error`` table, a breaker once the config has one)."""
+    ``defaults`` patches the config's ``defaults`` (an ``on_error`` table, a ``breaker`` section)."""
     suffix = "/v1" if kind == "openai" else ""
     providers: dict[str, Any] = {
         "ok": {

@@ -38,11 +38,12 @@ AIOHTTP = ["modelroute-openai-aiohttp"]  # needs aiohttp in this venv: pip insta
 PEERS = ["aiohttp", "litellm", "pydantic-ai"]
 FAILOVER = ["modelroute-openai", "modelroute-anthropic", "modelroute-openai-aiohttp", "litellm", "pydantic-ai"]
 
-# modelroute's ways of skipping a dead target in steady state, as patches to the config's `defaults`. A breaker
-# variant can be added from the command line once the config has one:
-#     --failover-variant breaker='{"breaker": {...}}'
+# modelroute's ways of skipping a dead target in steady state, as patches to the config's `defaults`: the defaults
+# (the circuit breaker opens after 5 consecutive failures), no breaker at all (every call tries the dead target
+# first), and a cooldown per error kind. More from the command line: --failover-variant NAME='{...}'.
 FAILOVER_VARIANTS: dict[str, Any] = {
     "default": None,
+    "no-breaker": {"breaker": {"enabled": False}},
     "cooldown": {"on_error": {"connection": {"cooldown_s": 60}, "overloaded": {"cooldown_s": 60}}},
 }
 
