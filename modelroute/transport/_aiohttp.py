@@ -28,12 +28,9 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
 
 from ..exceptions import MalformedResponseError, ProviderConnectionError, ProviderError, ProviderTimeoutError
 from ._base import Timeouts
+from ._timed import timed_chunks, total_exceeded
 
 __all__ = ["AiohttpAsyncTransport"]
-
-
-def _total_exceeded(t: Timeouts) -> ProviderTimeoutError:
-    return ProviderTimeoutError(f"the attempt ran past its {t.total_s:g}s limit")
 
 
 def _raise_mapped(e: BaseException, t: Timeouts, phase: str) -> NoReturn:
@@ -67,32 +64,14 @@ class _AsyncResponse:
         self.status = resp.status
         self.headers: Mapping[str, str] = resp.headers
 
-    async def aiter_bytes(self) -> AsyncIterator[bytes]:
-        loop = asyncio.get_running_loop()
-        content = self._resp.content
-        gap, first = self._t.first_byte_s, True
-        while True:
-            remaining = self._deadline - loop.time()
-            limit = min(gap, remaining)
-            if limit <= 0:
-                raise _total_exceeded(self._t)
-            try:
-                async with asyncio.timeout(limit):
-                    chunk = await content.readany()
-            except aiohttp.ClientError as e:  # first: aiohttp's own timeouts are also TimeoutErrors
-                _raise_mapped(e, self._t, "body")
-            except TimeoutError:  # before OSError, whose subclass it is
-                if remaining <= gap:
-                    raise _total_exceeded(self._t) from None
-                what = "no first chunk within" if first else "the stream stalled: no bytes for"
-                raise ProviderTimeoutError(f"{what} {gap:g}s") from None
-            except OSError as e:
-                _raise_mapped(e, self._t, "body")
-            if not chunk:
-                return
-            if first:
-                gap, first = self._t.stall_s, False
-            yield chunk
+    def aiter_bytes(self) -> AsyncIterator[bytes]:
+        return timed_chunks(self._read_chunk, self._t, self._deadline)
+
+    async def _read_chunk(self) -> bytes:
+        try:
+            return await self._resp.content.readany()
+        except (aiohttp.ClientError, OSError) as e:  # aiohttp's own timeouts are ClientErrors too
+            _raise_mapped(e, self._t, "body")
 
     async def aread(self) -> bytes:
         if self._resp.content.is_eof():  # already all here: no timer needed
@@ -165,7 +144,7 @@ class AiohttpAsyncTransport:
         except aiohttp.ClientError as e:  # first: aiohttp's own timeouts are also TimeoutErrors
             _raise_mapped(e, timeouts, "headers")
         except TimeoutError:  # before OSError, whose subclass it is
-            raise _total_exceeded(timeouts) from None
+            raise total_exceeded(timeouts) from None
         except OSError as e:
             _raise_mapped(e, timeouts, "headers")
         # The asyncio timeouts in aiter_bytes are exact; aiohttp's read timeout stays only as a backstop.

@@ -20,6 +20,7 @@ import httpx2
 
 from ..exceptions import MalformedResponseError, ProviderConnectionError, ProviderError, ProviderTimeoutError
 from ._base import Timeouts
+from ._timed import timed_chunks, total_exceeded
 
 __all__ = ["HttpxAsyncTransport", "HttpxSyncTransport"]
 
@@ -84,10 +85,6 @@ def _raise_mapped(e: Exception, t: Timeouts, phase: str) -> NoReturn:
     raise err from e
 
 
-def _total_exceeded(t: Timeouts) -> ProviderTimeoutError:
-    return ProviderTimeoutError(f"the attempt ran past its {t.total_s:g}s limit")
-
-
 class _SyncResponse:
     __slots__ = ("_deadline", "_resp", "_t", "headers", "status")
 
@@ -103,7 +100,7 @@ class _SyncResponse:
             for chunk in self._resp.iter_bytes():
                 yield chunk
                 if time.monotonic() > self._deadline:
-                    raise _total_exceeded(self._t)
+                    raise total_exceeded(self._t)
         except httpx2.HTTPError as e:
             _raise_mapped(e, self._t, "body")
 
@@ -145,7 +142,7 @@ class HttpxSyncTransport:
         remaining = timeouts.total_s - (time.monotonic() - start)
         if remaining <= 0:
             resp.close()
-            raise _total_exceeded(timeouts)
+            raise total_exceeded(timeouts)
         req.extensions["timeout"]["read"] = min(timeouts.stall_s, remaining)
         return _SyncResponse(resp, timeouts, start + timeouts.total_s)
 
@@ -163,30 +160,18 @@ class _AsyncResponse:
         self.status = resp.status_code
         self.headers: Mapping[str, str] = resp.headers
 
-    async def aiter_bytes(self) -> AsyncIterator[bytes]:
-        loop = asyncio.get_running_loop()
-        it = self._resp.aiter_bytes().__aiter__()
-        gap, first = self._t.first_byte_s, True
-        while True:
-            remaining = self._deadline - loop.time()
-            limit = min(gap, remaining)
-            if limit <= 0:
-                raise _total_exceeded(self._t)
+    def aiter_bytes(self) -> AsyncIterator[bytes]:
+        chunks = self._resp.aiter_bytes().__aiter__()
+
+        async def read() -> bytes:
             try:
-                async with asyncio.timeout(limit):
-                    chunk = await it.__anext__()
+                return await chunks.__anext__()
             except StopAsyncIteration:
-                return
-            except TimeoutError:
-                if remaining <= gap:
-                    raise _total_exceeded(self._t) from None
-                what = "no first chunk within" if first else "the stream stalled: no bytes for"
-                raise ProviderTimeoutError(f"{what} {gap:g}s") from None
+                return b""
             except httpx2.HTTPError as e:
                 _raise_mapped(e, self._t, "body")
-            if first:
-                gap, first = self._t.stall_s, False
-            yield chunk
+
+        return timed_chunks(read, self._t, self._deadline)
 
     async def aread(self) -> bytes:
         """The whole body, within the same limits as `aiter_bytes`, under one timer moved along chunk by chunk."""
@@ -205,7 +190,7 @@ class _AsyncResponse:
                     timer.reschedule(min(at, deadline))
         except TimeoutError:
             if at >= deadline:
-                raise _total_exceeded(t) from None
+                raise total_exceeded(t) from None
             what = "no first chunk within" if first else "the stream stalled: no bytes for"
             raise ProviderTimeoutError(f"{what} {gap:g}s") from None
         except httpx2.HTTPError as e:
@@ -247,7 +232,7 @@ class HttpxAsyncTransport:
             async with asyncio.timeout_at(deadline):
                 resp = await self._client.send(req, stream=True)
         except TimeoutError:
-            raise _total_exceeded(timeouts) from None
+            raise total_exceeded(timeouts) from None
         except httpx2.HTTPError as e:
             _raise_mapped(e, timeouts, "headers")
         # The asyncio timeouts in aiter_bytes are exact; httpx2's read timeout stays only as a backstop.
