@@ -4,14 +4,12 @@ to a model whose context window is not larger: the call goes straight to the lar
 
 from __future__ import annotations
 
-import random
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from modelroute import Response, Router
-from modelroute.testing import FakeClock, Fault, MockCloud, router_on_mock_cloud
+from modelroute.testing import Fault, MockCloud
 
 CONFIG: dict[str, Any] = {
     "providers": {
@@ -34,23 +32,6 @@ CONFIG: dict[str, Any] = {
     "defaults": {"deadline_s": 20, "attempt_timeout_s": 5},
 }
 HI = [{"role": "user", "content": "A very long document..."}]
-
-
-@pytest.fixture(scope="module")
-def cloud() -> Iterator[MockCloud]:
-    with MockCloud() as c:
-        yield c
-
-
-@pytest.fixture
-def router(cloud: MockCloud) -> Iterator[Router]:
-    cloud.reset()
-    clock = FakeClock()
-    r = router_on_mock_cloud(
-        cloud, CONFIG, clock=clock, sleep=clock.sleep, async_sleep=clock.async_sleep, rng=random.Random(0)
-    )
-    yield r
-    r.close()
 
 
 def _check(r: Response, cloud: MockCloud) -> None:

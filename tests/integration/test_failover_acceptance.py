@@ -4,8 +4,6 @@ tool calls never spliced, the first-token timeout."""
 
 from __future__ import annotations
 
-import random
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -36,29 +34,6 @@ CONFIG: dict[str, Any] = {
     },
 }
 HI = [{"role": "user", "content": "Hello there"}]
-
-
-@pytest.fixture(scope="module")
-def cloud() -> Iterator[MockCloud]:
-    with MockCloud() as c:
-        for name, p in CONFIG["providers"].items():
-            c.add(name, route=p["kind"])
-        yield c
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def router(cloud: MockCloud, clock: FakeClock) -> Iterator[Router]:
-    cloud.reset()
-    r = router_on_mock_cloud(
-        cloud, CONFIG, clock=clock, sleep=clock.sleep, async_sleep=clock.async_sleep, rng=random.Random(0)
-    )
-    yield r
-    r.close()
 
 
 def test_a_primary_that_never_answers_costs_one_attempt_timeout(router: Router, cloud: MockCloud) -> None:

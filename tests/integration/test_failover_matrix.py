@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,29 +84,6 @@ ROWS = [
     Row("inband-error-after-200", (Fault.stream_error(after_events=1),), "overloaded", ("failover",)),
     Row("malformed-chunk", (Fault.malformed(after_events=1),), "malformed_response", ("failover",)),
 ]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def cloud() -> Iterator[MockCloud]:
-    with MockCloud() as c:
-        for name, p in CONFIG["providers"].items():
-            c.add(name, route=p["kind"])
-        yield c
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def router(cloud: MockCloud, clock: FakeClock) -> Iterator[Router]:
-    cloud.reset()
-    r = router_on_mock_cloud(
-        cloud, CONFIG, clock=clock, sleep=clock.sleep, async_sleep=clock.async_sleep, rng=random.Random(0)
-    )
-    yield r
-    r.close()
 
 
 def check(row: Row, stream: bool, cloud: MockCloud, clock: FakeClock, r: Response | None, e: Exception | None) -> None:

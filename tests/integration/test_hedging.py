@@ -4,8 +4,6 @@ connection closed, both are in the trace, the hedged share is capped, and sync c
 from __future__ import annotations
 
 import asyncio
-import random
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -28,28 +26,6 @@ CONFIG: dict[str, Any] = {
     "defaults": {"deadline_s": 20, "first_byte_timeout_s": 1.0, "breaker": {"enabled": False}},
 }
 HI = [{"role": "user", "content": "Hello there"}]
-
-
-@pytest.fixture(scope="module")
-def cloud() -> Iterator[MockCloud]:
-    with MockCloud() as c:
-        for name, p in CONFIG["providers"].items():
-            c.add(name, route=p["kind"])
-        yield c
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def router(cloud: MockCloud, clock: FakeClock) -> Iterator[Router]:
-    cloud.reset()
-    # FakeClock's async sleep returns at once: the hedge delay is "over" as soon as the first attempt is sent.
-    r = router_on_mock_cloud(cloud, CONFIG, clock=clock, async_sleep=clock.async_sleep, rng=random.Random(0))
-    yield r
-    r.close()
 
 
 async def _drained(cloud: MockCloud, name: str) -> int:

@@ -3,7 +3,6 @@ dialects) — answers, streams, where they were served, every fault kind, and fa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -32,23 +31,6 @@ CONFIG: dict[str, Any] = {
     "defaults": {"deadline_s": 20, "attempt_timeout_s": 5, "stall_timeout_s": 0.5, "first_byte_timeout_s": 2},
 }  # fmt: skip
 HI = [{"role": "user", "content": "Hello there"}]
-
-
-@pytest.fixture(scope="module")
-def cloud() -> Iterator[MockCloud]:
-    with MockCloud() as c:
-        for name, p in CONFIG["providers"].items():
-            c.add(name, route=p["kind"], region=p["region"])
-        yield c
-
-
-@pytest.fixture
-def router(cloud: MockCloud) -> Iterator[Router]:
-    cloud.reset()
-    clock = FakeClock()
-    r = router_on_mock_cloud(cloud, CONFIG, sleep=clock.sleep, async_sleep=clock.async_sleep)
-    yield r
-    r.close()
 
 
 def trace(r: Response | AllTargetsFailed | StreamInterrupted) -> list[tuple[str, str | None]]:

@@ -3,7 +3,6 @@ every fault kind as each cloud sends it, and failover from each route to the nex
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -42,27 +41,6 @@ WHERE = {  # provider: (cloud, region, model, kind)
     "foundry": ("azure", "eastus2", "claude-sonnet-5-5", "azure_foundry"),
     "vertex": ("gcp", "us-east5", VMODEL, "vertex"),
 }
-
-
-@pytest.fixture(scope="module")
-def cloud() -> Iterator[MockCloud]:
-    with MockCloud() as c:
-        for name, p in CONFIG["providers"].items():
-            c.add(name, route=p["kind"])
-        yield c
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def router(cloud: MockCloud, clock: FakeClock) -> Iterator[Router]:
-    cloud.reset()
-    r = router_on_mock_cloud(cloud, CONFIG, sleep=clock.sleep, async_sleep=clock.async_sleep)
-    yield r
-    r.close()
 
 
 def where(r: Response) -> tuple[str | None, ...]:

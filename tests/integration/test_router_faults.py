@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ from modelroute import (
     TextDelta,
     ToolCallDelta,
 )
-from modelroute.testing import FakeClock, Fault, MockCloud, router_on_mock_cloud
+from modelroute.testing import FakeClock, Fault, MockCloud
 
 CONFIG: dict[str, Any] = {
     "providers": {
@@ -32,27 +31,6 @@ CONFIG: dict[str, Any] = {
     "defaults": {"deadline_s": 20, "attempt_timeout_s": 5, "stall_timeout_s": 0.5, "first_byte_timeout_s": 2},
 }
 HI = [{"role": "user", "content": "Hello there"}]
-
-
-@pytest.fixture(scope="module")
-def cloud() -> Iterator[MockCloud]:
-    with MockCloud() as c:
-        for name, p in CONFIG["providers"].items():
-            c.add(name, route=p["kind"])
-        yield c
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def router(cloud: MockCloud, clock: FakeClock) -> Iterator[Router]:
-    cloud.reset()
-    r = router_on_mock_cloud(cloud, CONFIG, sleep=clock.sleep, async_sleep=clock.async_sleep)
-    yield r
-    r.close()
 
 
 def kinds(r: Response | AllTargetsFailed) -> list[str | None]:
