@@ -147,10 +147,13 @@ class AiohttpAsyncTransport:
             raise total_exceeded(timeouts) from None
         except OSError as e:
             _raise_mapped(e, timeouts, "headers")
-        # The asyncio timeouts in aiter_bytes are exact; aiohttp's read timeout stays only as a backstop.
+        # The asyncio timeouts in aiter_bytes are exact; aiohttp's read timeout stays only as a backstop, strictly
+        # later than them. Its setter does not move the timer already armed for the headers' first_byte_s, so
+        # re-arm it: otherwise, on a loaded machine, that timer fires before ours and names the wrong limit.
         conn = resp.connection
         if conn is not None and conn.protocol is not None:
-            conn.protocol.read_timeout = max(timeouts.first_byte_s, timeouts.stall_s)
+            conn.protocol.read_timeout = max(timeouts.first_byte_s, timeouts.stall_s) * 2 + 1.0
+            conn.protocol.start_timeout()
         return _AsyncResponse(resp, timeouts, deadline)
 
     async def aclose(self) -> None:
