@@ -145,6 +145,7 @@ class ControlServer:
         self.cloud = cloud
         self.document = document
         self.stopped = threading.Event()
+        self._stop_after_reply = False
         self._http = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
         self._http.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -199,7 +200,7 @@ class ControlServer:
             self.cloud.reset()
             return 200, {"ok": True}
         if parts == ["shutdown"] and method == "POST":
-            self.stopped.set()
+            self._stop_after_reply = True  # set `stopped` once this answer is out, or the process may exit first
             return 200, {"ok": True}
         if len(parts) in (2, 3) and parts[0] == "entries":
             return self._entry(method, parts[1], parts[2] if len(parts) == 3 else "", body)
@@ -242,6 +243,9 @@ def _handler(control: ControlServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("content-length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+            self.wfile.flush()
+            if control._stop_after_reply:
+                control.stopped.set()
 
         do_GET = do_POST = do_PUT = _answer
 

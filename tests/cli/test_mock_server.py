@@ -258,3 +258,26 @@ def test_the_readme_documents_the_control_api() -> None:
                   "PUT /entries/NAME/default", "POST /entries/NAME/down", "POST /entries/NAME/up", "POST /reset",
                   "POST /shutdown"):  # fmt: skip
         assert f"`{route}`" in section, route
+
+
+@pytest.mark.parametrize("path", sorted(str(p) for p in (Path(__file__).parents[2] / "configs").glob("*.yaml")))
+def test_the_mock_config_of_every_shipped_config_means_the_same(path: str) -> None:
+    from modelroute.testing import MockSecrets
+    from modelroute.testing._control import mock_config
+
+    cfg = load_config(path, env=MockSecrets())
+    urls = {name: f"http://127.0.0.1:{9000 + i}" for i, name in enumerate(cfg.spec.providers)}
+    printed = yaml.safe_dump(mock_config(cfg, urls), sort_keys=False)
+    assert "${" not in printed.replace("${MODELROUTE_MOCK_KEY}", "")  # every secret is the mock's one variable
+    again = load_config(yaml.safe_load(printed), env={"MODELROUTE_MOCK_KEY": "k"})
+    assert (again.spec.models, again.spec.defaults, again.spec.catalog) == (
+        cfg.spec.models,
+        cfg.spec.defaults,
+        cfg.spec.catalog,
+    )
+    for name, p in again.spec.providers.items():
+        assert p.base_url == urls[name] and p.kind == cfg.spec.providers[name].kind
+        assert p.region == cfg.spec.providers[name].region
+        assert not getattr(p, "entra_id", False) and getattr(p, "profile", None) is None
+        assert not (p.kind == "vertex" and p.access_token is None)  # no Google ADC
+        assert not getattr(p, "uses_sigv4", False) or p.aws_access_key_id == "${MODELROUTE_MOCK_KEY}"
