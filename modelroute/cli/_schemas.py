@@ -227,5 +227,23 @@ def cli_schema(command: str) -> dict[str, Any]:
         "title": title,
         **_obj({"schema": {"const": schema_id(command)}, **body}),
     }
-    schema["$defs"] = _DEFS
+    used = _refs(schema)
+    if used:
+        schema["$defs"] = {name: _DEFS[name] for name in sorted(used)}
     return schema
+
+
+def _refs(node: Any, found: set[str] | None = None) -> set[str]:
+    """The ``$defs`` a schema refers to, directly or through other definitions."""
+    found = set() if found is None else found
+    if isinstance(node, dict):
+        ref = node.get("$ref", "")
+        if ref.startswith("#/$defs/") and ref[8:] not in found:
+            found.add(ref[8:])
+            _refs(_DEFS[ref[8:]], found)
+        for value in node.values():
+            _refs(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _refs(value, found)
+    return found
