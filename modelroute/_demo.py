@@ -12,13 +12,13 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.resources import files
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from ._types import Response
 from .exceptions import ModelRouteError
 from .observability import trace_table
 
-__all__ = ["DEMO_CONFIG", "run_demo"]
+__all__ = ["DEMO_CONFIG", "DemoObserver", "Scene", "run_demo"]
 
 DEMO_CONFIG = str(files("modelroute") / "_data" / "demo.yaml")
 
@@ -32,6 +32,14 @@ class Scene:
     stream: bool = False
     faults: dict[str, list[Any]] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+
+
+class DemoObserver(Protocol):
+    """Told when each scene's call starts and how it ended (the CLI's status line and ``--json`` listen)."""
+
+    def scene_started(self, index: int, total: int, scene: Scene) -> None: ...
+
+    def scene_ended(self, index: int, scene: Scene, outcome: Response | ModelRouteError) -> None: ...
 
 
 def _scenes() -> list[Scene]:
@@ -63,8 +71,8 @@ def _scenes() -> list[Scene]:
     ]
 
 
-def run_demo(out: TextIO = sys.stdout, *, config: str = DEMO_CONFIG) -> int:
-    """Run the demo, print what happened, return a process exit code."""
+def run_demo(out: TextIO = sys.stdout, *, config: str = DEMO_CONFIG, observer: DemoObserver | None = None) -> int:
+    """Run the demo, print what happened, return a process exit code. ``observer`` hears of each scene's call."""
     from .testing import Fault, MockCloud
     from .testing._router import router_on_mock_cloud
 
@@ -78,7 +86,8 @@ def run_demo(out: TextIO = sys.stdout, *, config: str = DEMO_CONFIG) -> int:
         say("")
         _show_plan(say, router, config)
         failed = 0
-        for i, scene in enumerate(_scenes(), 1):
+        scenes = _scenes()
+        for i, scene in enumerate(scenes, 1):
             for entry, steps in scene.faults.items():
                 cloud.script(entry, *steps)
             say("")
@@ -86,12 +95,18 @@ def run_demo(out: TextIO = sys.stdout, *, config: str = DEMO_CONFIG) -> int:
             how = "stream" if scene.stream else "complete"
             opts = "".join(f", {k}={v!r}" for k, v in scene.options.items())
             say(f'    router.{how}(model="claude-sonnet", "{scene.prompt}"{opts})')
+            if observer:
+                observer.scene_started(i, len(scenes), scene)
             try:
                 response = _ask(router, scene)
             except ModelRouteError as e:
                 failed += 1
+                if observer:
+                    observer.scene_ended(i, scene, e)
                 say(f"    !! {type(e).__name__}: {e}")
                 continue
+            if observer:
+                observer.scene_ended(i, scene, response)
             _show(say, response)
     say("")
     say("Every attempt above is on response.trace; router.explain(...) shows the plan without calling anything.")

@@ -13,34 +13,24 @@ A config extends it under ``catalog: {families: {...}}``; an alias may name a ``
 
 from ._catalog import (
     BEDROCK_PROFILES,
-    ID_SCHEMES,
-    BedrockProfile,
     Capability,
     Catalog,
     CatalogLookupError,
     FamilyOverride,
-    IdScheme,
     InferenceProfile,
     ModelFamily,
     bedrock_geo,
-    bedrock_geos,
     default_catalog,
-    load_catalog,
 )
 
 __all__ = [
     "BEDROCK_PROFILES",
-    "ID_SCHEMES",
-    "BedrockProfile",
     "Capability",
     "Catalog",
     "CatalogLookupError",
     "FamilyOverride",
-    "IdScheme",
     "InferenceProfile",
     "ModelFamily",
     "bedrock_geo",
-    "bedrock_geos",
     "default_catalog",
-    "load_catalog",
 ]

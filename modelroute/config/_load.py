@@ -294,8 +294,7 @@ def catalog_of(spec: ConfigSpec) -> Catalog:
     try:
         return default_catalog().merged(spec.catalog.families)
     except CatalogLookupError as e:
-        where = f"catalog.families.{e.family}" if e.family else "catalog.families"
-        raise ConfigError(where, str(e), e.fix or "See the README's model catalog section") from None
+        raise ConfigError("catalog.families", str(e), "Give a new family both vendor and ids") from None
 
 
 def _expand_families(spec: ConfigSpec) -> ConfigSpec:
@@ -331,7 +330,7 @@ def _expand_families(spec: ConfigSpec) -> ConfigSpec:
                 raise ConfigError(
                     where,
                     f"provider '{pname}' ({provider.kind}) cannot serve {a.family}: {e}",
-                    e.fix or f"Add catalog.families.{a.family}.ids, take '{pname}' out, or list it under targets",
+                    f"Add catalog.families.{a.family}.ids, take '{pname}' out, or list it under targets",
                 ) from None
             target = TargetSpec(provider=pname, model=model)
             if target not in targets:

@@ -467,7 +467,7 @@ class AliasSpec(_Spec):
     inference_profile: InferenceProfile = Field(
         "auto",
         description="Bedrock ids from `family`: `auto` uses the cross-region profile of the provider's region "
-        "when there is one, `none` the in-region id, or force `us`/`eu`/`apac`/`jp`/`au`/`global`.",
+        "when there is one, `none` the in-region id, or force `us`/`eu`/`apac`/`global`.",
     )
     deployments: dict[str, str] = Field(
         default_factory=dict,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from .._types import Attempt
 
-__all__ = ["trace_table"]
+__all__ = ["trace_rows", "trace_table"]
 
 
 def _outcome(a: Attempt) -> str:
@@ -35,10 +35,14 @@ def _next(a: Attempt) -> str:
     return f"{a.action}: {a.reason}"
 
 
+def trace_rows(trace: Sequence[Attempt]) -> list[tuple[str, str, str, str]]:
+    """The cells of `trace_table` without its header: number, target, outcome, what the router did next."""
+    return [(str(i), f"{a.provider}:{a.model}", _outcome(a), _next(a)) for i, a in enumerate(trace, 1)]
+
+
 def trace_table(trace: Sequence[Attempt], *, indent: str = "") -> str:
     """One row per attempt or skip: number, target, outcome, what the router did next and why."""
-    rows = [("#", "target", "outcome", "then")]
-    rows += [(str(i), f"{a.provider}:{a.model}", _outcome(a), _next(a)) for i, a in enumerate(trace, 1)]
+    rows = [("#", "target", "outcome", "then"), *trace_rows(trace)]
     widths = [max(len(r[c]) for r in rows) for c in range(3)]
     lines = [
         indent + "  ".join(cell.ljust(widths[c]) if c < 3 else cell for c, cell in enumerate(r)).rstrip() for r in rows

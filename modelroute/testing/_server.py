@@ -115,9 +115,12 @@ class MockCloud:
     def entries(self) -> list[str]:
         return list(self._entries)
 
-    def add(self, name: str, *, route: str, model_reply: str | None = None, region: str | None = None) -> str:
+    def add(
+        self, name: str, *, route: str, model_reply: str | None = None, region: str | None = None, port: int = 0
+    ) -> str:
         """Serve provider entry ``name`` speaking ``route`` on a port of its own; returns its base URL.
-        ``region``: where a regional route (Bedrock) serves; signed requests scoped elsewhere are refused."""
+        ``region``: where a regional route (Bedrock) serves; signed requests scoped elsewhere are refused.
+        ``port``: a fixed port on 127.0.0.1 (``0``, the default: any free one); ``down`` and ``up`` keep it."""
         if route not in ROUTES:
             raise ValueError(f"unknown route {route!r}; the mock cloud speaks: {', '.join(sorted(ROUTES))}")
         if name in self._entries:
@@ -126,14 +129,19 @@ class MockCloud:
         entry = _Entry(name, ROUTES[route](name, model_reply))
         if region is not None:
             entry.route.region = region
+        entry.port = port
+        self._call(self._listen(entry))  # a port in use raises OSError here, before the entry is known
         self._entries[name] = entry
-        self._call(self._listen(entry))
         return self.url(name)
 
     def url(self, name: str) -> str:
         """The base URL the route's official SDK expects (``http://127.0.0.1:PORT`` + the route's prefix)."""
         entry = self._entry(name)
         return f"http://127.0.0.1:{entry.port}{entry.route.base_path}"
+
+    def port(self, name: str) -> int:
+        """The entry's port on 127.0.0.1."""
+        return self._entry(name).port
 
     def script(self, name: str, *faults: Fault) -> None:
         """Append faults to the entry's script; each request consumes the next one."""
@@ -161,6 +169,10 @@ class MockCloud:
                 entry.default = _OK
         if entry.server is None:
             self._call(self._listen(entry))
+
+    def is_up(self, name: str) -> bool:
+        """Whether the entry's port is listening (False after ``down`` or a ``refused`` step)."""
+        return self._entry(name).server is not None
 
     def requests(self, name: str) -> list[RecordedRequest]:
         """Every request the entry received, in order."""
