@@ -11,6 +11,7 @@ import random
 import threading
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping, Sequence
+from dataclasses import replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -378,7 +379,26 @@ class Router:
         """The route, the bytes to send and the time limits of one attempt (raises `AuthError` for a missing secret)."""
         provider = step.entry.provider
         route = self._route(provider)
+        step = self._fresh(route, step)
         return route, route.build(request, step.entry.model, stream=stream), self._timeouts(provider, step.total_s)
+
+    def _fresh(self, route: Route, step: Try) -> Try:
+        """``step`` once its target's credential is fresh: renewed first when due (one renewal serves every
+        caller, waits at most the attempt's time, and uses it up). The async drivers renew with `_afresh`."""
+        if not route.credentials_due():
+            return step
+        start = self._clock()
+        route.refresh_credentials(step.total_s)
+        return replace(step, total_s=max(0.0, step.total_s - (self._clock() - start)))
+
+    async def _afresh(self, step: Try) -> Try:
+        """`_fresh` for the event loop: the renewal runs in a worker thread while the loop serves other tasks."""
+        route = self._route(step.entry.provider)
+        if not route.credentials_due():
+            return step
+        start = self._clock()
+        await route.arefresh_credentials(step.total_s)
+        return replace(step, total_s=max(0.0, step.total_s - (self._clock() - start)))
 
     def _send(self, step: Try, request: Request) -> Response:
         route, wire, limits = self._prepare(step, request, stream=False)
@@ -391,7 +411,7 @@ class Router:
         return self._served(step, _decoded(route, resp.status, resp.headers, body))
 
     async def _asend(self, step: Try, request: Request) -> Response:
-        route, wire, limits = self._prepare(step, request, stream=False)
+        route, wire, limits = self._prepare(await self._afresh(step), request, stream=False)
         transport = self._async_transport(step.entry.provider)
         resp = await transport.send(wire.method, wire.url, wire.headers, wire.body, limits)
         try:
@@ -449,7 +469,8 @@ class Router:
             if isinstance(step, Fail):
                 raise step.error
             try:
-                route, wire, limits = self._prepare_stream(step, request, out)
+                attempt = self._begin_stream(step, request, out)
+                route, wire, limits = self._prepare(await self._afresh(step), attempt, stream=True)
                 transport = self._async_transport(step.entry.provider)
                 resp = await transport.send(wire.method, wire.url, wire.headers, wire.body, limits)
             except ProviderError as e:
@@ -477,9 +498,16 @@ class Router:
                 return
 
     def _prepare_stream(self, step: Try, request: Request, out: StreamProgress) -> tuple[Route, WireRequest, Timeouts]:
-        route = self._route(step.entry.provider)
-        request = out.begin(step, request, supports_prefill=route.supports_prefill)
-        return self._prepare(step, request, stream=True)
+        return self._prepare(step, self._begin_stream(step, request, out), stream=True)
+
+    def _begin_stream(self, step: Try, request: Request, out: StreamProgress) -> Request:
+        """Start a stream attempt: the request to send (prefilled when resuming)."""
+        try:
+            route = self._route(step.entry.provider)
+        except ProviderError:  # no route (a secret is unset): the attempt failed as it began
+            out.begin(step, request, supports_prefill=False)
+            raise
+        return out.begin(step, request, supports_prefill=route.supports_prefill)
 
     # --- lifecycle ----------------------------------------------------------------------------------------------
 

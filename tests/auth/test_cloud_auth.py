@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import azure.identity
@@ -61,19 +62,24 @@ def test_entra_failure_is_an_auth_error_that_hides_the_details() -> None:
     assert "secret" not in str(e.value) and "RuntimeError" in str(e.value)
 
 
-def test_google_credentials_are_refreshed_only_when_invalid() -> None:
+def test_google_token_is_renewed_ahead_of_its_expiry() -> None:
+    now = [1_700_000_000.0]
+
     class Creds:
-        valid, token, refreshes = False, None, 0
+        valid, token, expiry, refreshes = False, None, None, 0
 
         def refresh(self, request: Any) -> None:
             self.refreshes += 1
             self.token, self.valid = f"g-{self.refreshes}", True
+            self.expiry = datetime.fromtimestamp(now[0] + 3600, UTC).replace(tzinfo=None)  # google-auth: naive UTC
 
     creds = Creds()
-    auth = GoogleAuth(credentials=creds, request_factory=object)
+    auth = GoogleAuth(credentials=creds, request_factory=object, clock=lambda: now[0])
     assert [auth.token(), auth.token()] == ["g-1", "g-1"]
-    creds.valid = False  # google-auth marks credentials invalid shortly before expiry
-    assert auth.token() == "g-2" and "g-" not in repr(auth)
+    now[0] += 3600 - REFRESH_MARGIN_S - 1
+    assert auth.token() == "g-1"  # still more than the margin to live
+    now[0] += 2
+    assert auth.token() == "g-2" and creds.refreshes == 2 and "g-" not in repr(auth)
 
 
 CONFIG: dict[str, Any] = {
