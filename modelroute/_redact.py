@@ -37,6 +37,7 @@ __all__ = [
     "REDACTED",
     "RedactingFilter",
     "credential_work",
+    "forget_locals",
     "install_log_filters",
     "redact",
     "redact_value",
@@ -88,6 +89,10 @@ def redact_value(value: Any, _depth: int = 0) -> Any:
     """A parsed body (dicts, lists, strings) with every registered secret redacted; other objects as they are."""
     if isinstance(value, str):
         return redact(value)
+    if isinstance(value, bytes) and _Known.longest_first:  # an undecodable body, kept raw
+        for secret in _Known.longest_first:
+            value = value.replace(secret.encode(), REDACTED.encode())
+        return value
     if not _Known.longest_first or not isinstance(value, dict | list | tuple):
         return value
     if _depth > 64:  # no honest error body nests this deep; do not walk a hostile one
@@ -96,6 +101,13 @@ def redact_value(value: Any, _depth: int = 0) -> Any:
         return {redact_value(k, _depth + 1): redact_value(v, _depth + 1) for k, v in value.items()}
     items = [redact_value(v, _depth + 1) for v in value]
     return items if isinstance(value, list) else tuple(items)
+
+
+def forget_locals(error: BaseException) -> None:
+    """Clear the local variables of the finished frames ``error`` passed through (a stream driver's frame holds
+    the last response bytes, a route's the env it read). Frames still running are left as they are."""
+    if error.__traceback__ is not None:
+        traceback.clear_frames(error.__traceback__)
 
 
 def scrub_error(error: BaseException) -> None:
@@ -111,8 +123,7 @@ def _scrub(error: BaseException, seen: set[int]) -> None:
         error.request_id = redact(error.request_id) if error.request_id else error.request_id
         error.body = redact_value(error.body)
     error.args = tuple(redact_value(a) for a in error.args)
-    if error.__traceback__ is not None:
-        traceback.clear_frames(error.__traceback__)  # finished frames only; running ones are skipped
+    forget_locals(error)
     for linked in (error.__cause__, error.__context__):
         if isinstance(linked, ModelRouteError) and id(linked) not in seen:
             _scrub(linked, seen)

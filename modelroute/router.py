@@ -18,10 +18,20 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from typing_extensions import Unpack
 
 from ._coerce import MessageInput, build_request
+from ._redact import forget_locals
 from ._stream import AsyncStream, Stream, StreamResult
 from ._types import Request, Response, ServedBy, StreamEvent, Tool, ToolChoice
 from .config import Config, load_config
-from .exceptions import AuthError, CredentialError, ErrorKind, ProviderError, RequestError, UnsupportedFeature
+from .exceptions import (
+    AuthError,
+    ConfigError,
+    CredentialError,
+    ErrorKind,
+    ModelRouteError,
+    ProviderError,
+    RequestError,
+    UnsupportedFeature,
+)
 from .routes import ROUTES, Route
 from .routing import (
     Call,
@@ -120,7 +130,12 @@ class Router:
     ) -> Router:
         """Load a config (YAML path or dict; checked now) and build a router. ``env`` replaces ``os.environ``
         as the source of ``${NAME}`` secrets; ``options`` are `Router`'s keyword arguments."""
-        return cls(load_config(source, env=env), **options)
+        try:
+            config = load_config(source, env=env)
+        except ModelRouteError:
+            env = None  # an error reporter capturing this frame's locals finds no env (it holds every secret)
+            raise
+        return cls(config, **options)
 
     def _alias_settings(self, alias: str, catalog: CatalogView) -> CallSettings:
         spec, a = self.config.spec, self.config.spec.models[alias]
@@ -335,6 +350,9 @@ class Router:
                 route = ROUTES[spec.kind](provider, spec, self.config.env)
             except CredentialError as e:
                 raise AuthError(str(e), kind=ErrorKind.AUTH, provider=provider) from e
+            except ConfigError as e:  # a secret that can never be sent; the frames it came through held it
+                forget_locals(e)
+                raise
             self._routes[provider] = route
         return route
 

@@ -19,8 +19,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .._redact import forget_locals
 from ..catalog import Catalog, CatalogLookupError, FamilyOverride
-from ..exceptions import ConfigError, CredentialError, MissingDependencyError
+from ..exceptions import ConfigError, CredentialError, MissingDependencyError, ModelRouteError
 from ._spec import (
     ENV_REF,
     PROVIDER_KINDS,
@@ -116,6 +117,17 @@ def load_config(
     source: str | os.PathLike[str] | Mapping[str, Any] | Config, *, env: Mapping[str, str] | None = None
 ) -> Config:
     """Load and check a config from a YAML file path, or a dict. Raises `ConfigError` on the first problem."""
+    try:
+        return _load(source, env)
+    except ModelRouteError as e:
+        # Error reporters capture the local variables of the frames an error passed through; an env holds every
+        # secret, so none of the frames of this error keeps one.
+        forget_locals(e)
+        env = None
+        raise
+
+
+def _load(source: str | os.PathLike[str] | Mapping[str, Any] | Config, env: Mapping[str, str] | None) -> Config:
     if isinstance(source, Config):
         if env is None:
             return source
@@ -165,7 +177,10 @@ def resolve_env(value: str, env: Mapping[str, str], where: str, *, url: bool = F
         resolved = resolved.strip()
         if not resolved:
             raise CredentialError(f"{where}: the environment variable {name} is set but empty")
-        _check_sendable(resolved, name, where, url=url)
+        problem = _unsendable(resolved, name, where, url=url)
+        if problem is not None:
+            del resolved  # this frame keeps no secret for an error reporter to capture
+            raise problem
         return resolved
     if "${" not in value:
         return value
@@ -188,7 +203,8 @@ def env_references(value: str) -> list[str]:
 _ENV_NAME = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-def _check_sendable(value: str, name: str, where: str, *, url: bool) -> None:
+def _unsendable(value: str, name: str, where: str, *, url: bool) -> ConfigError | None:
+    """Why ``value`` (of variable ``name``) could never be sent, as the `ConfigError` to raise, or None."""
     for i, ch in enumerate(value):
         code = ord(ch)
         if code < 0x20 or code == 0x7F:
@@ -202,11 +218,12 @@ def _check_sendable(value: str, name: str, where: str, *, url: bool) -> None:
         else:
             continue
         use = "a part of a URL" if url else "a credential, which is sent in an HTTP header"
-        raise ConfigError(
+        return ConfigError(
             where,
             f"the environment variable {name} holds {what} at position {i + 1}, which cannot be used in {use}",
             f"Check {name}'s value: a key or token is printable ASCII (was it copied with extra characters?)",
         )
+    return None
 
 
 def _check_env_values(spec: ConfigSpec, env: Mapping[str, str]) -> None:
