@@ -20,9 +20,9 @@ from botocore.credentials import RefreshableCredentials
 
 from modelroute import Router, load_config
 from modelroute._coerce import build_request
-from modelroute.auth._refresh import REFRESH_MARGIN_S, RETRY_S
+from modelroute.auth._refresh import REFRESH_MARGIN_S, RETRY_S, CredentialCache
 from modelroute.auth.sigv4 import SigV4Signer
-from modelroute.exceptions import AuthError
+from modelroute.exceptions import AuthError, ErrorKind
 from modelroute.testing import MockCloud
 
 HI = [{"role": "user", "content": "Hi"}]
@@ -330,3 +330,26 @@ def test_route_building_does_not_resolve_the_aws_chain(sources: Sources) -> None
     assert sources.calls["aws"] == 0 and route.credentials_due()
     route.build(build_request(model="chain", messages=HI), "anthropic.claude-x", stream=False)
     assert sources.calls["aws"] == 1
+
+
+def test_one_failed_renewal_fails_every_waiting_caller_with_an_error_of_its_own() -> None:
+    calls: list[int] = []
+    release = threading.Event()
+
+    def fetch() -> tuple[str, float | None]:
+        calls.append(1)
+        release.wait(10)
+        raise AuthError("the source is down", kind=ErrorKind.AUTH)
+
+    cache: CredentialCache[str] = CredentialCache(fetch, what="test credentials")
+
+    async def main() -> list[BaseException | str]:
+        waiting = [asyncio.ensure_future(cache.aget(10)) for _ in range(5)]
+        await asyncio.sleep(0)  # every caller has joined the one renewal in flight
+        release.set()
+        return await asyncio.gather(*waiting, return_exceptions=True)
+
+    errors = asyncio.run(main())
+    assert calls == [1]
+    assert all(isinstance(e, AuthError) and e.kind is ErrorKind.AUTH for e in errors)
+    assert len({id(e) for e in errors}) == 5  # one exception object is never raised in two places at once

@@ -38,18 +38,22 @@ class EchoServer:
 
     def __exit__(self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
         self._stop = True
-        self._sock.close()
         self._thread.join(timeout=5)
+        self._sock.close()
 
     def url(self, prefix: str) -> str:
         return f"http://127.0.0.1:{self.port}/{prefix}"
 
     def _serve(self) -> None:
+        self._sock.settimeout(0.05)  # closing a socket does not wake a blocked accept(): poll for the stop flag
         while not self._stop:
             try:
                 conn, _ = self._sock.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 return
+            conn.settimeout(None)
             threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
 
     def _handle(self, conn: socket.socket) -> None:
