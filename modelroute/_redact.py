@@ -179,7 +179,19 @@ class RedactingFilter(logging.Filter):
 
 _FILTER = RedactingFilter()
 #: Loggers of the libraries modelroute drives, and their children (found when `install_log_filters` runs).
-LOGGER_PREFIXES = ("modelroute", "httpx2", "httpcore2", "aiohttp", "botocore", "urllib3", "azure", "msal", "google")
+LOGGER_PREFIXES = (
+    "modelroute",
+    "httpx2",
+    "httpcore2",
+    "hpack",
+    "h2",
+    "aiohttp",
+    "botocore",
+    "urllib3",
+    "azure",
+    "msal",
+    "google",
+)
 # Made now if they do not exist yet, so that their first records, made right after import, are filtered too.
 _KNOWN_LOGGERS = (
     "modelroute",
