@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -149,3 +150,32 @@ def test_entra_id_and_adc_through_the_router(monkeypatch: pytest.MonkeyPatch) ->
         ["https://cognitiveservices.azure.com/.default"],
         ["https://ai.azure.com/.default"],
     ]
+
+
+def test_a_streamed_call_whose_target_has_an_unset_secret_fails_over_with_kind_auth() -> None:
+    config = {
+        "providers": {
+            "unset": {"kind": "openai", "api_key": "${NOT_SET_ANYWHERE}"},
+            "set": {"kind": "anthropic", "api_key": "${SET_KEY}"},
+        },
+        "models": {"m": {"targets": ["unset:gpt-x", "set:claude-x"]}},
+    }
+    with MockCloud() as cloud:
+        cloud.add("unset", route="openai")
+        cloud.add("set", route="anthropic")
+        cfg = load_config(config, env={"SET_KEY": "sk-set-key-0001"}).with_base_urls(
+            {n: cloud.url(n) for n in ("unset", "set")}
+        )
+        with Router(cfg) as router, router.stream("m", [{"role": "user", "content": "Hi"}]) as s:
+            assert "".join(s.text()) == "Hello from set."
+        kinds = [(a.provider, a.kind.value if a.kind else None) for a in s.response.trace]
+        assert kinds == [("unset", "auth"), ("set", None)]
+
+        async def astream() -> list[tuple[str, str | None]]:
+            async with Router(cfg) as router:
+                a = router.astream("m", [{"role": "user", "content": "Hi"}])
+                assert [t async for t in a.text()] and a.response.served_by is not None
+                return [(x.provider, x.kind.value if x.kind else None) for x in a.response.trace]
+
+        assert asyncio.run(astream()) == kinds
+        assert cloud.requests("unset") == []
