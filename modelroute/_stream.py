@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
 from types import TracebackType
 
+from ._redact import forget_locals
 from ._types import Response, Seam, StreamEvent, TextDelta
+from .exceptions import ModelRouteError
 
 __all__ = ["AsyncStream", "Stream", "StreamResult"]
 
@@ -37,10 +39,14 @@ class Stream:
         self._events = self._watch()
 
     def _watch(self) -> Generator[StreamEvent, None, None]:
-        for event in self._source:
-            if isinstance(event, Seam):
-                self.seams.append(event)
-            yield event
+        try:
+            for event in self._source:
+                if isinstance(event, Seam):
+                    self.seams.append(event)
+                yield event
+        except ModelRouteError as e:
+            forget_locals(e)  # the driver's frame, finished now, held the last response bytes
+            raise
 
     def __iter__(self) -> Iterator[StreamEvent]:
         return self._events
@@ -81,10 +87,14 @@ class AsyncStream:
         self._events = self._watch()
 
     async def _watch(self) -> AsyncGenerator[StreamEvent, None]:
-        async for event in self._source:
-            if isinstance(event, Seam):
-                self.seams.append(event)
-            yield event
+        try:
+            async for event in self._source:
+                if isinstance(event, Seam):
+                    self.seams.append(event)
+                yield event
+        except ModelRouteError as e:
+            forget_locals(e)  # the driver's frame, finished now, held the last response bytes
+            raise
 
     def __aiter__(self) -> AsyncIterator[StreamEvent]:
         return self._events

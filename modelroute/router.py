@@ -11,16 +11,27 @@ import random
 import threading
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping, Sequence
+from dataclasses import replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from typing_extensions import Unpack
 
 from ._coerce import MessageInput, build_request
+from ._redact import forget_locals
 from ._stream import AsyncStream, Stream, StreamResult
 from ._types import Request, Response, ServedBy, StreamEvent, Tool, ToolChoice
 from .config import Config, load_config
-from .exceptions import AuthError, CredentialError, ErrorKind, ProviderError, RequestError, UnsupportedFeature
+from .exceptions import (
+    AuthError,
+    ConfigError,
+    CredentialError,
+    ErrorKind,
+    ModelRouteError,
+    ProviderError,
+    RequestError,
+    UnsupportedFeature,
+)
 from .routes import ROUTES, Route
 from .routing import (
     Call,
@@ -119,7 +130,12 @@ class Router:
     ) -> Router:
         """Load a config (YAML path or dict; checked now) and build a router. ``env`` replaces ``os.environ``
         as the source of ``${NAME}`` secrets; ``options`` are `Router`'s keyword arguments."""
-        return cls(load_config(source, env=env), **options)
+        try:
+            config = load_config(source, env=env)
+        except ModelRouteError:
+            env = None  # an error reporter capturing this frame's locals finds no env (it holds every secret)
+            raise
+        return cls(config, **options)
 
     def _alias_settings(self, alias: str, catalog: CatalogView) -> CallSettings:
         spec, a = self.config.spec, self.config.spec.models[alias]
@@ -334,6 +350,9 @@ class Router:
                 route = ROUTES[spec.kind](provider, spec, self.config.env)
             except CredentialError as e:
                 raise AuthError(str(e), kind=ErrorKind.AUTH, provider=provider) from e
+            except ConfigError as e:  # a secret that can never be sent; the frames it came through held it
+                forget_locals(e)
+                raise
             self._routes[provider] = route
         return route
 
@@ -378,7 +397,26 @@ class Router:
         """The route, the bytes to send and the time limits of one attempt (raises `AuthError` for a missing secret)."""
         provider = step.entry.provider
         route = self._route(provider)
+        step = self._fresh(route, step)
         return route, route.build(request, step.entry.model, stream=stream), self._timeouts(provider, step.total_s)
+
+    def _fresh(self, route: Route, step: Try) -> Try:
+        """``step`` once its target's credential is fresh: renewed first when due (one renewal serves every
+        caller, waits at most the attempt's time, and uses it up). The async drivers renew with `_afresh`."""
+        if not route.credentials_due():
+            return step
+        start = self._clock()
+        route.refresh_credentials(step.total_s)
+        return replace(step, total_s=max(0.0, step.total_s - (self._clock() - start)))
+
+    async def _afresh(self, step: Try) -> Try:
+        """`_fresh` for the event loop: the renewal runs in a worker thread while the loop serves other tasks."""
+        route = self._route(step.entry.provider)
+        if not route.credentials_due():
+            return step
+        start = self._clock()
+        await route.arefresh_credentials(step.total_s)
+        return replace(step, total_s=max(0.0, step.total_s - (self._clock() - start)))
 
     def _send(self, step: Try, request: Request) -> Response:
         route, wire, limits = self._prepare(step, request, stream=False)
@@ -391,7 +429,7 @@ class Router:
         return self._served(step, _decoded(route, resp.status, resp.headers, body))
 
     async def _asend(self, step: Try, request: Request) -> Response:
-        route, wire, limits = self._prepare(step, request, stream=False)
+        route, wire, limits = self._prepare(await self._afresh(step), request, stream=False)
         transport = self._async_transport(step.entry.provider)
         resp = await transport.send(wire.method, wire.url, wire.headers, wire.body, limits)
         try:
@@ -449,7 +487,8 @@ class Router:
             if isinstance(step, Fail):
                 raise step.error
             try:
-                route, wire, limits = self._prepare_stream(step, request, out)
+                attempt = self._begin_stream(step, request, out)
+                route, wire, limits = self._prepare(await self._afresh(step), attempt, stream=True)
                 transport = self._async_transport(step.entry.provider)
                 resp = await transport.send(wire.method, wire.url, wire.headers, wire.body, limits)
             except ProviderError as e:
@@ -477,9 +516,16 @@ class Router:
                 return
 
     def _prepare_stream(self, step: Try, request: Request, out: StreamProgress) -> tuple[Route, WireRequest, Timeouts]:
-        route = self._route(step.entry.provider)
-        request = out.begin(step, request, supports_prefill=route.supports_prefill)
-        return self._prepare(step, request, stream=True)
+        return self._prepare(step, self._begin_stream(step, request, out), stream=True)
+
+    def _begin_stream(self, step: Try, request: Request, out: StreamProgress) -> Request:
+        """Start a stream attempt: the request to send (prefilled when resuming)."""
+        try:
+            route = self._route(step.entry.provider)
+        except ProviderError:  # no route (a secret is unset): the attempt failed as it began
+            out.begin(step, request, supports_prefill=False)
+            raise
+        return out.begin(step, request, supports_prefill=route.supports_prefill)
 
     # --- lifecycle ----------------------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Entra ID (Azure AD) bearer tokens from azure-identity, cached and refreshed shortly before they expire.
+"""Entra ID (Azure AD) bearer tokens from azure-identity, renewed ahead of expiry off the event loop.
 
 azure-identity is imported on first use, never with ``import modelroute`` (extra ``modelroute[azure]``). A
 config that asks for Entra ID without the extra fails at load; this module's own check covers direct use.
@@ -6,17 +6,15 @@ config that asks for Entra ID without the extra fails at load; this module's own
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, MutableMapping
 from typing import Any
 
+from .._redact import credential_work, install_log_filters, register
 from ..exceptions import AuthError, ErrorKind, MissingDependencyError
+from ._refresh import REFRESH_MARGIN_S, CredentialCache, RenewingSigner
 
 __all__ = ["REFRESH_MARGIN_S", "EntraIDAuth", "default_azure_credential"]
-
-#: A cached token is replaced when it has less than this long to live (azure-identity's own margin is 5 min).
-REFRESH_MARGIN_S = 300.0
 
 
 def default_azure_credential() -> Any:
@@ -25,14 +23,16 @@ def default_azure_credential() -> Any:
         from azure.identity import DefaultAzureCredential
     except ImportError as e:
         raise MissingDependencyError("entra_id", "Entra ID authentication (azure-identity)", "azure") from e
+    install_log_filters()  # azure-identity's and msal's loggers exist now
     return DefaultAzureCredential()
 
 
-class EntraIDAuth:
+class EntraIDAuth(RenewingSigner[str]):
     """``Authorization: Bearer <token>`` for ``scope``. ``credential`` is anything with azure-core's
-    ``get_token(scope) -> AccessToken(token, expires_on)``; made by ``credential_factory`` on first use."""
+    ``get_token(scope) -> AccessToken(token, expires_on)``; made by ``credential_factory`` on first use. Tokens
+    are renewed `REFRESH_MARGIN_S` before they expire (see `CredentialCache`)."""
 
-    __slots__ = ("_clock", "_credential", "_expires_on", "_factory", "_lock", "_margin", "_token", "scope")
+    __slots__ = ("_cache", "_credential", "_factory", "scope")
 
     def __init__(
         self,
@@ -46,28 +46,29 @@ class EntraIDAuth:
         self.scope = scope
         self._credential = credential
         self._factory = credential_factory
-        self._clock = clock
-        self._margin = refresh_margin_s
-        self._lock = threading.Lock()
-        self._token: str | None = None
-        self._expires_on = 0.0
+        self._cache: CredentialCache[str] = CredentialCache(
+            self._fetch, what="Entra ID token", clock=clock, margin_s=refresh_margin_s
+        )
 
     def token(self) -> str:
         """A token valid for at least the refresh margin (fetched only when the cached one is near expiry)."""
-        with self._lock:
-            if self._token is None or self._expires_on - self._margin <= self._clock():
-                if self._credential is None:
-                    self._credential = self._factory()
-                try:
-                    got = self._credential.get_token(self.scope)
-                except Exception as e:  # azure-identity raises many types; their messages may name the tenant
-                    raise AuthError(
-                        f"could not get an Entra ID token for {self.scope} ({type(e).__name__}); check the "
-                        "environment's Azure credentials (az login, managed identity, AZURE_CLIENT_ID...)",
-                        kind=ErrorKind.AUTH,
-                    ) from None
-                self._token, self._expires_on = str(got.token), float(got.expires_on)
-            return self._token
+        return self._cache.get()
+
+    def _fetch(self) -> tuple[str, float | None]:
+        with credential_work():
+            if self._credential is None:
+                self._credential = self._factory()
+            try:
+                got = self._credential.get_token(self.scope)
+            except Exception as e:  # azure-identity raises many types; their messages may name the tenant
+                raise AuthError(
+                    f"could not get an Entra ID token for {self.scope} ({type(e).__name__}); check the "
+                    "environment's Azure credentials (az login, managed identity, AZURE_CLIENT_ID...)",
+                    kind=ErrorKind.AUTH,
+                ) from None
+        token = str(got.token)
+        register(token)
+        return token, float(got.expires_on)
 
     def apply(self, method: str, url: str, headers: MutableMapping[str, str], body: bytes) -> None:
         headers["authorization"] = f"Bearer {self.token()}"

@@ -1,24 +1,27 @@
 """Loading a config: YAML or dict in, a checked `Config` out, or one `ConfigError` line naming the field and fix.
 
 Secrets stay ``${ENV}`` references until a target is first used (`resolve_env`), so a config whose unused
-targets have no keys set still loads.
+targets have no keys set still loads; a variable that is set but could never be sent (a non-ASCII key, a control
+character) is refused at load.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import importlib.util
 import os
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .._redact import forget_locals
 from ..catalog import Catalog, CatalogLookupError, FamilyOverride
-from ..exceptions import ConfigError, CredentialError, MissingDependencyError
+from ..exceptions import ConfigError, CredentialError, MissingDependencyError, ModelRouteError
 from ._spec import (
     ENV_REF,
     PROVIDER_KINDS,
@@ -33,13 +36,36 @@ from ._spec import (
 __all__ = ["Config", "load_config", "resolve_env"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Config:
-    """A validated config. ``spec`` is the parsed file; ``env`` is where ``${NAME}`` references are read."""
+    """A validated config. ``spec`` is the parsed file; ``env`` is where ``${NAME}`` references are read.
+
+    ``env`` (``os.environ`` unless `load_config` was given one) holds every secret, so it is no field: not in
+    the repr, not in `dataclasses.asdict`, and never pickled. An unpickled config reads ``os.environ`` if the
+    original did; one loaded with its own ``env=`` comes back without it (its secrets fail as unset, with a
+    message saying so) until it is loaded again with ``load_config(config, env=...)``.
+    """
 
     spec: ConfigSpec
     source: str = "<dict>"
-    env: Mapping[str, str] = field(default_factory=lambda: os.environ, repr=False)
+
+    def __init__(self, spec: ConfigSpec, source: str = "<dict>", env: Mapping[str, str] | None = None) -> None:
+        object.__setattr__(self, "spec", spec)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "_env", os.environ if env is None else env)
+
+    @property
+    def env(self) -> Mapping[str, str]:
+        return self._env  # type: ignore[no-any-return, attr-defined]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_unpickled_config, (self.spec, self.source, self.env is os.environ))
+
+    def __copy__(self) -> Config:
+        return Config(self.spec, self.source, self.env)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Config:
+        return Config(self.spec.model_copy(deep=True), self.source, self.env)
 
     @property
     def catalog(self) -> Catalog:
@@ -67,12 +93,46 @@ class Config:
         return Config(self.spec.model_copy(update={"providers": providers}), self.source, self.env)
 
 
+class EnvNotPickled(Mapping[str, str]):
+    """The ``env`` of an unpickled config that was loaded with its own: empty, because an env is never pickled."""
+
+    def __getitem__(self, name: str) -> str:
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return "EnvNotPickled()"
+
+
+def _unpickled_config(spec: ConfigSpec, source: str, from_environ: bool) -> Config:
+    return Config(spec, source, None if from_environ else EnvNotPickled())
+
+
 def load_config(
     source: str | os.PathLike[str] | Mapping[str, Any] | Config, *, env: Mapping[str, str] | None = None
 ) -> Config:
     """Load and check a config from a YAML file path, or a dict. Raises `ConfigError` on the first problem."""
+    try:
+        return _load(source, env)
+    except ModelRouteError as e:
+        # Error reporters capture the local variables of the frames an error passed through; an env holds every
+        # secret, so none of the frames of this error keeps one.
+        forget_locals(e)
+        env = None
+        raise
+
+
+def _load(source: str | os.PathLike[str] | Mapping[str, Any] | Config, env: Mapping[str, str] | None) -> Config:
     if isinstance(source, Config):
-        return source if env is None else Config(source.spec, source.source, env)
+        if env is None:
+            return source
+        _check_env_values(source.spec, env)
+        return Config(source.spec, source.source, env)
     if isinstance(source, Mapping):
         data, origin = dict(source), "<dict>"
     else:
@@ -85,23 +145,42 @@ def load_config(
         raise _config_error(e) from None
     spec = _expand_families(spec)
     _check_references(spec)
-    return Config(spec, origin, os.environ if env is None else env)
+    env = os.environ if env is None else env
+    _check_env_values(spec, env)
+    return Config(spec, origin, env)
 
 
-def resolve_env(value: str, env: Mapping[str, str], where: str) -> str:
-    """Expand a ``${NAME}`` reference (the whole value) or references inside a string (a base URL)."""
+def resolve_env(value: str, env: Mapping[str, str], where: str, *, url: bool = False) -> str:
+    """Expand a ``${NAME}`` reference (the whole value) or references inside a string (a base URL).
+
+    Values read from the environment lose surrounding whitespace (a Kubernetes secret file's trailing newline).
+    What is left must be sendable: printable ASCII for a credential (it goes into an HTTP header), no
+    whitespace or control character for a part of a URL (``url=True``); anything else is a `ConfigError`
+    naming the variable, never its value. An unset or empty variable is a `CredentialError`.
+    """
     m = ENV_REF.match(value)
     if m:
         name = m.group(1)
         try:
             resolved = env[name]
         except KeyError:
+            if isinstance(env, EnvNotPickled):
+                raise CredentialError(
+                    f"{where} names the environment variable {name}, but this config was unpickled without the "
+                    "env it was loaded with (an env is never pickled: it holds secrets). "
+                    "Load it again with load_config(config, env=...)."
+                ) from None
             raise CredentialError(
                 f"{where} names the environment variable {name}, which is not set. "
                 f"Set it, or take the targets that use this provider out of the plan."
             ) from None
+        resolved = resolved.strip()
         if not resolved:
             raise CredentialError(f"{where}: the environment variable {name} is set but empty")
+        problem = _unsendable(resolved, name, where, url=url)
+        if problem is not None:
+            del resolved  # this frame keeps no secret for an error reporter to capture
+            raise problem
         return resolved
     if "${" not in value:
         return value
@@ -111,9 +190,53 @@ def resolve_env(value: str, env: Mapping[str, str], where: str) -> str:
         name, close, rest = tail.partition("}")
         if not close:
             raise ConfigError(where, f"unclosed '${{' in {value!r}")
-        out.extend([head, resolve_env("${" + name + "}", env, where)])
+        out.extend([head, resolve_env("${" + name + "}", env, where, url=url)])
     out.append(rest)
     return "".join(out)
+
+
+def env_references(value: str) -> list[str]:
+    """The variable names a value's ``${NAME}`` references read (in order; none for a literal)."""
+    return _ENV_NAME.findall(value)
+
+
+_ENV_NAME = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _unsendable(value: str, name: str, where: str, *, url: bool) -> ConfigError | None:
+    """Why ``value`` (of variable ``name``) could never be sent, as the `ConfigError` to raise, or None."""
+    for i, ch in enumerate(value):
+        code = ord(ch)
+        if code < 0x20 or code == 0x7F:
+            what = "a control character (a line break, a tab, a NUL)"
+        elif url:
+            if not ch.isspace():
+                continue
+            what = "a space"
+        elif code > 0x7E:
+            what = "a non-ASCII character"
+        else:
+            continue
+        use = "a part of a URL" if url else "a credential, which is sent in an HTTP header"
+        return ConfigError(
+            where,
+            f"the environment variable {name} holds {what} at position {i + 1}, which cannot be used in {use}",
+            f"Check {name}'s value: a key or token is printable ASCII (was it copied with extra characters?)",
+        )
+    return None
+
+
+def _check_env_values(spec: ConfigSpec, env: Mapping[str, str]) -> None:
+    """Refuse at load a set variable that could never be sent; unset ones are found when a target is used."""
+    for pname, provider in spec.providers.items():
+        for field_name in (*_SECRET_FIELDS, "base_url"):
+            value = getattr(provider, field_name, None)
+            if not isinstance(value, str) or "${" not in value:
+                continue
+            where, url = f"providers.{pname}.{field_name}", field_name == "base_url"
+            for name in env_references(value):
+                with contextlib.suppress(CredentialError):  # unset or empty: found when a target is used
+                    resolve_env("${" + name + "}", env, where, url=url)
 
 
 # --- reading YAML ----------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""What every route shares: a dialect, a URL rule, credential headers resolved at first use, body tweaks."""
+"""What every route shares: a dialect, a URL rule, credential headers resolved at first use (and registered for
+redaction), credential renewal for the router to run ahead of signing, body tweaks."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from .._redact import install_log_filters, redact, register
 from .._types import Request, Response
 from ..auth import Signer
 from ..config import resolve_env
+from ..config._load import env_references
 from ..exceptions import ProviderError
 from ..wire import Dialect, SSEFramer, StreamDecoder, WireRequest
 
@@ -31,8 +34,12 @@ class Route(ABC):
         self.spec = spec
         self.region: str | None = spec.region
         self._env = env
-        where = f"providers.{name}.base_url"
-        self.base_url = resolve_env(spec.base_url, env, where).rstrip("/") if spec.base_url else self.endpoint()
+        install_log_filters()
+        if spec.base_url:
+            self.base_url = resolve_env(spec.base_url, env, f"providers.{name}.base_url", url=True).rstrip("/")
+            register(*(env[n].strip() for n in env_references(spec.base_url)))  # a ${ENV} part may be a secret
+        else:
+            self.base_url = self.endpoint()
         self._signer = self.make_signer()
         self._headers = {
             "content-type": "application/json",
@@ -67,8 +74,11 @@ class Route(ABC):
         return self.dialect.encode_body(request, model, stream=stream)
 
     def secret(self, field: str) -> str:
-        """A ``${ENV}`` field of this provider entry, resolved now (raises `CredentialError` if unset)."""
-        return resolve_env(getattr(self.spec, field), self._env, f"providers.{self.name}.{field}")
+        """A ``${ENV}`` field of this provider entry, resolved now (raises `CredentialError` if unset) and
+        registered for redaction."""
+        value = resolve_env(getattr(self.spec, field), self._env, f"providers.{self.name}.{field}")
+        register(value)
+        return value
 
     # --- the seam the router uses -------------------------------------------------------------------------------
 
@@ -77,6 +87,19 @@ class Route(ABC):
         """The route's API continues a trailing assistant message; streaming failover with
         ``stream_resume: continue`` then resumes a broken answer where it stopped."""
         return self.dialect.supports_prefill
+
+    def credentials_due(self) -> bool:
+        """Whether this entry's credential must be renewed before the next request is signed."""
+        return self._signer.credentials_due()
+
+    def refresh_credentials(self, timeout_s: float) -> None:
+        """Renew the credential if due, waiting at most ``timeout_s`` (raises `ProviderError`, kind ``auth``
+        for a failed renewal, ``timeout`` for a slow one)."""
+        self._signer.refresh(timeout_s)
+
+    async def arefresh_credentials(self, timeout_s: float) -> None:
+        """`refresh_credentials` for the event loop: the renewal runs in a worker thread."""
+        await self._signer.arefresh(timeout_s)
 
     def build(self, request: Request, model: str, *, stream: bool) -> WireRequest:
         body = self.body(request, model, stream=stream)
@@ -97,5 +120,6 @@ class Route(ABC):
     def classify(self, status: int, headers: Mapping[str, str], body: bytes) -> ProviderError:
         return self.dialect.classify(status, headers, body)
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.name!r}, {self.base_url!r})"
+    def __repr__(self) -> str:  # a base_url with ${ENV} parts is shown as written, not as resolved
+        shown = self.spec.base_url if self.spec.base_url and "${" in self.spec.base_url else redact(self.base_url)
+        return f"{type(self).__name__}({self.name!r}, {shown!r})"

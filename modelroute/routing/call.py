@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from .._redact import scrub_error
 from .._types import Attempt, Request, Response, StopReason
 from ..exceptions import (
     AllTargetsFailed,
@@ -272,6 +273,7 @@ class Call:
     def record_race_error(self, step: Try, error: ProviderError) -> None:
         """An attempt in a hedge race failed: its trace line, cooldown and breaker count as usual, but no retry
         (the race already moved on). A ``stop`` ends the call."""
+        scrub_error(error)  # from here on the error is kept, shown and logged: no secret, no foreign chain
         now = self._clock()
         entry = step.entry
         error.provider = error.provider or entry.provider
@@ -333,6 +335,7 @@ class Call:
 
     def record_error(self, step: Try, error: ProviderError, *, note: str = "") -> None:
         """An attempt failed; decide between retry, failover and stop, and write the trace line."""
+        scrub_error(error)  # from here on the error is kept, shown and logged: no secret, no foreign chain
         now = self._clock()
         entry = step.entry
         error.provider = error.provider or entry.provider
@@ -392,6 +395,7 @@ class Call:
         """A stream broke. Before any content of this attempt reached the caller it is a plain error (a resumed
         stream keeps its resume point); after, the alias's ``stream_resume`` decides, and a tool call whose
         arguments were in flight is never spliced."""
+        scrub_error(error)
         if not committed:
             self.record_error(step, error)
             return

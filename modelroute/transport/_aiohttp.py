@@ -51,7 +51,7 @@ def _raise_mapped(e: BaseException, t: Timeouts, phase: str) -> NoReturn:
         err = ProviderConnectionError(f"the connection broke {where}: {e or type(e).__name__}")
     else:  # pragma: no cover - aiohttp raises only the above
         err = ProviderConnectionError(f"{type(e).__name__}: {e}")
-    raise err from e
+    raise err from None  # an aiohttp error may hold the request, and its headers hold the credentials
 
 
 class _AsyncResponse:

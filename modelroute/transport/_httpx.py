@@ -82,7 +82,7 @@ def _raise_mapped(e: Exception, t: Timeouts, phase: str) -> NoReturn:
         err = ProviderConnectionError(f"the connection broke {where}: {e or type(e).__name__}")
     else:
         err = ProviderConnectionError(f"{type(e).__name__}: {e}")
-    raise err from e
+    raise err from None  # an httpx2 error holds the request, and its headers hold the credentials
 
 
 class _SyncResponse:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from .._redact import redact
 from .._types import Request, Response, StreamEvent
 from ..exceptions import ProviderError
 
@@ -28,8 +29,8 @@ class WireRequest:
     stream: bool = False
     json: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    def __repr__(self) -> str:  # never print headers: they hold credentials
-        return f"WireRequest({self.method} {self.url}, {len(self.body)} bytes, stream={self.stream})"
+    def __repr__(self) -> str:  # never print headers (they hold credentials), nor a secret in the URL
+        return f"WireRequest({self.method} {redact(self.url)}, {len(self.body)} bytes, stream={self.stream})"
 
 
 class Framer(Protocol):

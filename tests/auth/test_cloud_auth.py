@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import azure.identity
@@ -61,19 +63,24 @@ def test_entra_failure_is_an_auth_error_that_hides_the_details() -> None:
     assert "secret" not in str(e.value) and "RuntimeError" in str(e.value)
 
 
-def test_google_credentials_are_refreshed_only_when_invalid() -> None:
+def test_google_token_is_renewed_ahead_of_its_expiry() -> None:
+    now = [1_700_000_000.0]
+
     class Creds:
-        valid, token, refreshes = False, None, 0
+        valid, token, expiry, refreshes = False, None, None, 0
 
         def refresh(self, request: Any) -> None:
             self.refreshes += 1
             self.token, self.valid = f"g-{self.refreshes}", True
+            self.expiry = datetime.fromtimestamp(now[0] + 3600, UTC).replace(tzinfo=None)  # google-auth: naive UTC
 
     creds = Creds()
-    auth = GoogleAuth(credentials=creds, request_factory=object)
+    auth = GoogleAuth(credentials=creds, request_factory=object, clock=lambda: now[0])
     assert [auth.token(), auth.token()] == ["g-1", "g-1"]
-    creds.valid = False  # google-auth marks credentials invalid shortly before expiry
-    assert auth.token() == "g-2" and "g-" not in repr(auth)
+    now[0] += 3600 - REFRESH_MARGIN_S - 1
+    assert auth.token() == "g-1"  # still more than the margin to live
+    now[0] += 2
+    assert auth.token() == "g-2" and creds.refreshes == 2 and "g-" not in repr(auth)
 
 
 CONFIG: dict[str, Any] = {
@@ -143,3 +150,32 @@ def test_entra_id_and_adc_through_the_router(monkeypatch: pytest.MonkeyPatch) ->
         ["https://cognitiveservices.azure.com/.default"],
         ["https://ai.azure.com/.default"],
     ]
+
+
+def test_a_streamed_call_whose_target_has_an_unset_secret_fails_over_with_kind_auth() -> None:
+    config = {
+        "providers": {
+            "unset": {"kind": "openai", "api_key": "${NOT_SET_ANYWHERE}"},
+            "set": {"kind": "anthropic", "api_key": "${SET_KEY}"},
+        },
+        "models": {"m": {"targets": ["unset:gpt-x", "set:claude-x"]}},
+    }
+    with MockCloud() as cloud:
+        cloud.add("unset", route="openai")
+        cloud.add("set", route="anthropic")
+        cfg = load_config(config, env={"SET_KEY": "sk-set-key-0001"}).with_base_urls(
+            {n: cloud.url(n) for n in ("unset", "set")}
+        )
+        with Router(cfg) as router, router.stream("m", [{"role": "user", "content": "Hi"}]) as s:
+            assert "".join(s.text()) == "Hello from set."
+        kinds = [(a.provider, a.kind.value if a.kind else None) for a in s.response.trace]
+        assert kinds == [("unset", "auth"), ("set", None)]
+
+        async def astream() -> list[tuple[str, str | None]]:
+            async with Router(cfg) as router:
+                a = router.astream("m", [{"role": "user", "content": "Hi"}])
+                assert [t async for t in a.text()] and a.response.served_by is not None
+                return [(x.provider, x.kind.value if x.kind else None) for x in a.response.trace]
+
+        assert asyncio.run(astream()) == kinds
+        assert cloud.requests("unset") == []

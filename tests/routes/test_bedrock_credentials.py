@@ -10,7 +10,6 @@ import pytest
 
 from modelroute import Router, load_config
 from modelroute._coerce import build_request
-from modelroute.exceptions import CredentialError
 from modelroute.routes import ROUTES, Route
 from modelroute.testing import MockCloud
 
@@ -79,11 +78,16 @@ def test_explicit_keys_and_session_token_come_from_env_references(aws_home: Path
     assert credential(headers)[0] == "AKIDEXPLICITKEYS0001" and headers["x-amz-security-token"] == "sess"
 
 
-def test_no_credentials_anywhere_is_a_credential_error(aws_home: Path) -> None:
-    with pytest.raises(CredentialError, match="no AWS credentials found in the default chain"):
-        make("bedrock", region="us-east-1")
-    with pytest.raises(CredentialError, match="could not be loaded"):
-        make("bedrock", region="us-east-1", profile="nope")
+def test_no_credentials_anywhere_fails_the_signing_with_kind_auth(aws_home: Path) -> None:
+    # The chain is resolved when the first request is signed (off the event loop for async calls), not when the
+    # route is built: resolving it may ask a metadata endpoint.
+    from modelroute.exceptions import AuthError
+
+    with pytest.raises(AuthError, match="no AWS credentials found in the default chain") as e:
+        signed(make("bedrock", region="us-east-1"))
+    assert e.value.kind.value == "auth"
+    with pytest.raises(AuthError, match="could not be loaded"):
+        signed(make("bedrock", region="us-east-1", profile="nope"))
 
 
 def test_a_target_without_credentials_fails_over_with_kind_auth(aws_home: Path) -> None:
