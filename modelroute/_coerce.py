@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from ._types import ImagePart, Message, Request, TextPart, Tool, ToolCallPart, ToolChoice, ToolResultPart
-from ._validate import MAX_TOKENS, PartPath, check_request, check_text, fail
+from ._validate import MAX_TOKENS, PartPath, check_request, check_text, fail, key_path, shown
 from .exceptions import RequestError
 
 __all__ = ["OPTIONS", "build_request", "coerce_messages", "coerce_tool_choice", "coerce_tools"]
@@ -49,7 +49,7 @@ def build_request(*, model: Any, messages: Any, **options: Any) -> Request:
     if not _OPTIONS.issuperset(options):
         raise _unknown_option(options)
     if type(model) is not str or not model:
-        raise fail("model", f"must be the name of an alias in the config, not {_short(model)}")
+        raise fail("model", f"must be the name of an alias in the config, not {shown(model)}")
     hoisted, turns, paths = coerce_messages(messages)
     system = options.get("system")
     if system is not None:
@@ -86,11 +86,6 @@ def _field(c: Mapping[str, Any], key: str) -> Any:
     return c.get(key)
 
 
-def _short(v: Any) -> str:
-    text = repr(v) if isinstance(v, str | int | float | bool | None) else type(v).__name__
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 # --- scalars ---------------------------------------------------------------------------------------------------
 
 
@@ -98,7 +93,7 @@ def _max_tokens(v: Any) -> int | None:
     if v is None:
         return None
     if type(v) is not int or not 0 < v <= MAX_TOKENS:
-        raise fail("max_tokens", f"must be a whole number from 1 to {MAX_TOKENS:,}, not {_short(v)}")
+        raise fail("max_tokens", f"must be a whole number from 1 to {MAX_TOKENS:,}, not {shown(v)}")
     return v
 
 
@@ -109,9 +104,9 @@ def _number(v: Any, name: str, low: float, high: float, what: str) -> float | No
         return None
     t = type(v)
     if (t is not int and t is not float) or not math.isfinite(v):
-        raise fail(name, f"must be {what}, not {_short(v)}")
+        raise fail(name, f"must be {what}, not {shown(v)}")
     if not (low <= v <= high if math.isfinite(high) else low < v):
-        raise fail(name, f"must be {what}, not {_short(v)}")
+        raise fail(name, f"must be {what}, not {shown(v)}")
     return float(v)
 
 
@@ -121,7 +116,7 @@ def _stop(v: Any) -> list[str]:
     if type(v) is str:
         return [check_text(v, "stop")]
     if not isinstance(v, list | tuple):
-        raise fail("stop", f"must be a string or a list of strings, not {_short(v)}")
+        raise fail("stop", f"must be a string or a list of strings, not {shown(v)}")
     return [check_text(s, f"stop[{i}]") for i, s in enumerate(v)]
 
 
@@ -129,12 +124,12 @@ def _tags(v: Any) -> dict[str, str]:
     if v is None:
         return {}
     if not isinstance(v, Mapping):
-        raise fail("tags", f"must be a dict of text to text, not {_short(v)}")
+        raise fail("tags", f"must be a dict of text to text, not {shown(v)}")
     out = {}
     for k, val in v.items():
         if type(k) is not str or not k:
-            raise fail("tags", f"the key {_short(k)} is not a name", "Use non-empty text keys")
-        out[check_text(k, "tags")] = check_text(val, f"tags.{k}", blank_ok=True)
+            raise fail("tags", f"the key {shown(k)} is not a name", "Use non-empty text keys")
+        out[check_text(k, "tags")] = check_text(val, key_path("tags", k), blank_ok=True)
     return out
 
 
@@ -169,7 +164,7 @@ def coerce_messages(messages: Any) -> tuple[str | None, list[Message], _Paths]:
     """Return (system text hoisted from leading system/developer turns, the other turns as `Message`, where each
     came from)."""
     if isinstance(messages, str | bytes) or not isinstance(messages, Sequence):
-        raise fail("messages", f"must be a list of messages, not {_short(messages)}",
+        raise fail("messages", f"must be a list of messages, not {shown(messages)}",
                    "Write e.g. [{'role': 'user', 'content': 'Hi'}]")  # fmt: skip
     system: list[str] = []
     out: list[Message] = []
@@ -181,7 +176,7 @@ def coerce_messages(messages: Any) -> tuple[str | None, list[Message], _Paths]:
             paths.add(where, None)
             continue
         if not isinstance(m, Mapping):
-            raise fail(where, f"must be a dict or a Message, not {_short(m)}")
+            raise fail(where, f"must be a dict or a Message, not {shown(m)}")
         role = m.get("role")
         if role in ("system", "developer"):
             if out:
@@ -193,7 +188,7 @@ def coerce_messages(messages: Any) -> tuple[str | None, list[Message], _Paths]:
             _merge_tool_result(out, paths, m, where)
             continue
         if role not in ("user", "assistant"):
-            raise fail(f"{where}.role", f"must be user, assistant, system, developer or tool, not {_short(role)}")
+            raise fail(f"{where}.role", f"must be user, assistant, system, developer or tool, not {shown(role)}")
         parts, part_paths = _parts(m.get("content"), f"{where}.content")
         calls = m.get("tool_calls")
         if calls is not None:
@@ -246,7 +241,7 @@ def _plain_text(content: Any, where: str) -> str:
             else:
                 raise fail(at, "must be a text part", "Instructions and tool results here are text only")
         return "".join(texts)
-    raise fail(where, f"must be text, not {_short(content)}")
+    raise fail(where, f"must be text, not {shown(content)}")
 
 
 _BARE: dict[str, str] = {"text": ""}  # a bare string in a content list: its path is the item itself
@@ -260,7 +255,7 @@ def _parts(content: Any, where: str) -> tuple[list[Any], list[PartPath]]:
             return [], []  # checked by the caller: fine beside tool calls, an error alone
         return [_make(TextPart, type="text", text=content)], [(where, _BARE)]
     if not isinstance(content, list | tuple):
-        raise fail(where, f"must be a string or a list of content parts, not {_short(content)}")
+        raise fail(where, f"must be a string or a list of content parts, not {shown(content)}")
     parts: list[Any] = []
     paths: list[PartPath] = []
     for j, c in enumerate(content):
@@ -276,7 +271,7 @@ def _parts(content: Any, where: str) -> tuple[list[Any], list[PartPath]]:
             parts.append(_make(TextPart, type="text", text=c))
             paths.append((at, _BARE))
         else:
-            raise fail(at, f"must be a dict (a content part), not {_short(c)}")
+            raise fail(at, f"must be a dict (a content part), not {shown(c)}")
     return parts, paths
 
 
@@ -310,7 +305,7 @@ def _part(c: Mapping[str, Any], where: str) -> tuple[Any, PartPath]:
             is_error=False if is_error is None else is_error,
         )
         return part, (where, {"tool_call_id": "tool_use_id"} if anthropic else None)
-    raise fail(f"{where}.type", f"{_short(kind)} is not a content part type modelroute sends",
+    raise fail(f"{where}.type", f"{shown(kind)} is not a content part type modelroute sends",
                "Use text, image, image_url, tool_use or tool_result")  # fmt: skip
 
 
@@ -321,14 +316,14 @@ def _image(c: Mapping[str, Any], where: str) -> tuple[ImagePart, PartPath]:
         return part, (where, None)
     at = f"{where}.source"
     if not isinstance(src, Mapping):
-        raise fail(at, f"must be a dict, not {_short(src)}")
+        raise fail(at, f"must be a dict, not {shown(src)}")
     kind = src.get("type")
     if kind == "url":
         return _make(ImagePart, type="image", url=src.get("url"), data=None, media_type=None), (at, None)
     if kind == "base64":
         part = _make(ImagePart, type="image", url=None, data=src.get("data"), media_type=src.get("media_type"))
         return part, (at, None)
-    raise fail(f"{at}.type", f"{_short(kind)} is not an image source modelroute sends", "Use base64 or url")
+    raise fail(f"{at}.type", f"{shown(kind)} is not an image source modelroute sends", "Use base64 or url")
 
 
 def _image_from_url(url: Any, where: str, field: str) -> tuple[ImagePart, PartPath]:
@@ -347,7 +342,7 @@ def _image_from_url(url: Any, where: str, field: str) -> tuple[ImagePart, PartPa
 def _result_parts(content: Any, where: str) -> list[Any]:
     """A tool result's content list: text and images only (checked here, so nothing nests)."""
     if not isinstance(content, list | tuple):
-        raise fail(where, f"must be text or a list of text and image parts, not {_short(content)}")
+        raise fail(where, f"must be text or a list of text and image parts, not {shown(content)}")
     out: list[Any] = []
     for j, c in enumerate(content):
         at = f"{where}[{j}]"
@@ -364,7 +359,7 @@ def _result_parts(content: Any, where: str) -> list[Any]:
 
 def _openai_tool_calls(calls: Any, where: str, parts: list[Any], paths: list[PartPath]) -> None:
     if not isinstance(calls, list | tuple):
-        raise fail(where, f"must be a list of tool calls, not {_short(calls)}")
+        raise fail(where, f"must be a list of tool calls, not {shown(calls)}")
     for j, call in enumerate(calls):
         at = f"{where}[{j}]"
         fn = call.get("function") if isinstance(call, Mapping) else None
@@ -396,17 +391,17 @@ def coerce_tools(tools: Any) -> list[Tool]:
     if tools is None:
         return []
     if not isinstance(tools, list | tuple):
-        raise fail("tools", f"must be a list of tools, not {_short(tools)}")
+        raise fail("tools", f"must be a list of tools, not {shown(tools)}")
     out = []
     for i, t in enumerate(tools):
         if isinstance(t, Tool):
             out.append(t)
             continue
         if not isinstance(t, Mapping):
-            raise fail(f"tools[{i}]", f"must be a dict or a Tool, not {_short(t)}")
+            raise fail(f"tools[{i}]", f"must be a dict or a Tool, not {shown(t)}")
         fn = t.get("function") if t.get("type") == "function" else t
         if not isinstance(fn, Mapping):
-            raise fail(f"tools[{i}].function", f"must be a dict, not {_short(fn)}")
+            raise fail(f"tools[{i}].function", f"must be a dict, not {shown(fn)}")
         schema = fn.get("input_schema", fn.get("parameters"))
         description = fn.get("description")
         out.append(
@@ -426,12 +421,12 @@ def coerce_tool_choice(choice: Any) -> ToolChoice | None:
         return choice
     if isinstance(choice, str):
         if choice not in ("auto", "none", "required", "any"):
-            raise fail("tool_choice", f"{_short(choice)} is not understood",
+            raise fail("tool_choice", f"{shown(choice)} is not understood",
                        "Use auto, none, required, or {'type': 'tool', 'name': ...}")  # fmt: skip
         mode: Any = "required" if choice == "any" else choice
         return _make(ToolChoice, mode=mode, name=None)
     if not isinstance(choice, Mapping):
-        raise fail("tool_choice", f"must be a string or a dict, not {_short(choice)}",
+        raise fail("tool_choice", f"must be a string or a dict, not {shown(choice)}",
                    "Use auto, none, required, or {'type': 'tool', 'name': ...}")  # fmt: skip
     kind = choice.get("type")
     if kind in ("tool", "function"):
@@ -442,4 +437,4 @@ def coerce_tool_choice(choice: Any) -> ToolChoice | None:
         return _make(ToolChoice, mode="tool", name=name)
     if kind in ("auto", "none", "any", "required"):
         return coerce_tool_choice(kind)
-    raise fail("tool_choice.type", f"{_short(kind)} is not understood", "Use auto, none, any, tool or function")
+    raise fail("tool_choice.type", f"{shown(kind)} is not understood", "Use auto, none, any, tool or function")

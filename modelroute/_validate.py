@@ -34,6 +34,8 @@ __all__ = [
     "check_request",
     "fail",
     "has_surrogate",
+    "key_path",
+    "shown",
 ]
 
 #: The image types every route accepts (Anthropic's list; OpenAI's is the same four).
@@ -67,6 +69,17 @@ def fail(where: str, problem: str, fix: str = "") -> RequestError:
     """A `RequestError` in the one-line form ``<field path>: <problem>. <fix>.``"""
     tail = f" {fix.rstrip('.')}." if fix else ""
     return RequestError(f"{where}: {problem.rstrip('.')}.{tail}")
+
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+
+
+def key_path(at: str, key: str) -> str:
+    """``at.key``, or ``at['odd key']`` for a key that is not a plain name (so a path is always one line)."""
+    if _PLAIN_KEY.match(key):
+        return f"{at}.{key}"
+    shown = repr(key) if len(key) <= 40 else repr(key[:37] + "...")
+    return f"{at}[{shown}]"
 
 
 def has_surrogate(s: str) -> bool:
@@ -117,7 +130,7 @@ def _check_messages(messages: Sequence[Message], path_of: PathOf) -> None:
         if type(m) is not Message:
             raise fail(turn, f"must be a message, not {_kind(m)}")
         if m.role not in ("user", "assistant"):
-            raise fail(turn + ".role", f"must be user or assistant, not {m.role!r}")
+            raise fail(turn + ".role", f"must be user or assistant, not {shown(m.role)}")
         if not isinstance(m.content, list) or not m.content:
             raise fail(turn, "has no content", "Give it text or content parts")
         answered: set[str] = set()
@@ -233,7 +246,7 @@ def check_image_data(data: Any, media_type: Any, where: str, media_where: str) -
     if type(data) is not str or not data:
         raise fail(where, "the image has no data" if not data else f"must be base64 text, not {_kind(data)}")
     if media_type not in IMAGE_TYPES:
-        raise fail(media_where, f"{media_type!r} is not an image type every route accepts",
+        raise fail(media_where, f"{shown(media_type)} is not an image type every route accepts",
                    f"Use one of: {', '.join(IMAGE_TYPES)}")  # fmt: skip
     try:
         raw = binascii.a2b_base64(data, strict_mode=True)
@@ -290,7 +303,7 @@ def _check_tools(tools: list[Tool]) -> list[Tool]:
             out = out if out is not None else list(tools)
             out[i] = fixed
         elif kind != "object":
-            raise fail(where + ".parameters.type", f"must be 'object', not {kind!r}",
+            raise fail(where + ".parameters.type", f"must be 'object', not {shown(kind)}",
                        "Tool arguments are a JSON object: describe them with type 'object' and properties")  # fmt: skip
     return out if out is not None else tools
 
@@ -302,13 +315,13 @@ def _check_tool_choice(choice: ToolChoice | None, names: set[str]) -> ToolChoice
         raise fail("tool_choice", f"must be a ToolChoice, not {_kind(choice)}")
     mode = choice.mode
     if mode not in ("auto", "none", "required", "tool"):
-        raise fail("tool_choice", f"{mode!r} is not understood", "Use auto, none, required, or a tool's name")
+        raise fail("tool_choice", f"{shown(mode)} is not understood", "Use auto, none, required, or a tool's name")
     if mode != "tool" and choice.name is not None:
-        raise fail("tool_choice.name", f"names a tool but the mode is {mode!r}", "Use mode='tool' with a name")
+        raise fail("tool_choice.name", f"names a tool but the mode is {shown(mode)}", "Use mode='tool' with a name")
     if not names:
         if mode in ("auto", "none"):
             return None  # the same request without tools; some routes refuse a tool_choice with no tools
-        raise fail("tool_choice", f"{mode!r} needs tools, but the request defines none", "Pass tools=[...]")
+        raise fail("tool_choice", f"{shown(mode)} needs tools, but the request defines none", "Pass tools=[...]")
     if mode == "tool" and choice.name not in names:
         raise fail("tool_choice", f"names the tool {choice.name!r}, which the request does not define",
                    f"Use one of: {', '.join(sorted(names))}")  # fmt: skip
@@ -378,10 +391,10 @@ def _json_problem(value: Any, where: str) -> RequestError:  # noqa: PLR0912 - th
             items = list(v.items()) if t is dict else list(enumerate(v))
             for k, x in reversed(items):
                 if t is dict and type(k) is not str:
-                    return fail(at, f"has a key {k!r} of type {_kind(k)}; JSON keys are text", "Use text keys")
+                    return fail(at, f"has a key {shown(k)} of type {_kind(k)}; JSON keys are text", "Use text keys")
                 if t is dict and has_surrogate(k):
                     return fail(at, "has a key with a lone surrogate, which is not valid Unicode")
-                stack.append((x, f"{at}.{k}" if t is dict else f"{at}[{k}]", depth + 1))
+                stack.append((x, key_path(at, k) if t is dict else f"{at}[{k}]", depth + 1))
         elif t is int:
             if not -_MAX_INT < v < _MAX_INT:
                 return fail(at, "is an integer too large for JSON", "Keep integers within 64 bits")
@@ -392,6 +405,12 @@ def _json_problem(value: Any, where: str) -> RequestError:  # noqa: PLR0912 - th
             return fail(at, f"is a {_kind(v)}, which is not a JSON value",
                         "Use text, numbers, true/false, null, lists and dicts (a date as an ISO string)")  # fmt: skip
     return fail(where, "is not plain JSON")  # pragma: no cover - the fast walk and this one agree
+
+
+def shown(v: Any) -> str:
+    """A caller's value for an error message: short, on one line, never a secret-sized blob."""
+    text = repr(v) if isinstance(v, str | int | float | bool | None) else type(v).__name__
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _kind(v: Any) -> str:
