@@ -20,6 +20,7 @@ from ._coerce import MessageInput, build_request
 from ._stream import AsyncStream, Stream, StreamResult
 from ._types import Request, Response, ServedBy, StreamEvent, Tool, ToolChoice
 from .config import Config, load_config
+from .config._timing import alias_timings, first_byte_limit
 from .exceptions import AuthError, CredentialError, ErrorKind, ProviderError, RequestError, UnsupportedFeature
 from .routes import ROUTES, Route
 from .routing import (
@@ -99,7 +100,7 @@ class Router:
         self._limits = {
             name: (
                 p.connect_timeout_s or d.connect_timeout_s,
-                p.first_byte_timeout_s or d.first_byte_timeout_s,
+                first_byte_limit(spec, name),
                 p.stall_timeout_s or d.stall_timeout_s,
             )
             for name, p in spec.providers.items()
@@ -130,7 +131,7 @@ class Router:
             entries=entries,
             table=merge_table(d.on_error, a.on_error),
             deadline_s=a.deadline_s or d.deadline_s,
-            attempt_timeout_s=a.attempt_timeout_s or d.attempt_timeout_s,
+            attempt_timeout_s=alias_timings(spec, alias).attempt_timeout_s,
             max_retry_wait_s=d.max_retry_wait_s,
             backoff_base_s=d.backoff_base_s,
             backoff_max_s=d.backoff_max_s,

@@ -96,7 +96,7 @@ def test_every_example_runs_as_a_script(example: str) -> None:
 def test_check_and_explain(tmp_path: Path) -> None:
     cfg = tmp_path / "c.yaml"
     cfg.write_text(
-        "providers:\n  o: {kind: openai, api_key: ${MR_TEST_UNSET_KEY}}\nmodels:\n  g: {targets: ['o:gpt-5.5']}\n"
+        "providers:\n  o: {kind: openai, api_key: '${MR_TEST_UNSET_KEY}'}\nmodels:\n  g: {targets: ['o:gpt-5.5']}\n"
     )
     out = io.StringIO()
     assert main(["check", str(cfg)], out) == 1
@@ -108,7 +108,7 @@ def test_check_and_explain(tmp_path: Path) -> None:
 
 def test_bad_config_is_one_clear_line_on_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cfg = tmp_path / "c.yaml"
-    cfg.write_text("providers:\n  o: {kind: openia, api_key: ${K}}\nmodels:\n  g: {targets: ['o:gpt-5.5']}\n")
+    cfg.write_text("providers:\n  o: {kind: openia, api_key: '${K}'}\nmodels:\n  g: {targets: ['o:gpt-5.5']}\n")
     assert main(["check", str(cfg)]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: providers.o.kind: unknown provider kind 'openia'") and "\n" not in err

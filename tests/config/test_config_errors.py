@@ -117,7 +117,7 @@ CASES: list[tuple[str, dict[str, Any], str, list[str]]] = [
     ),
     ("hedge after_s word", _with("models.gpt.hedge", {"after_s": "p99"}), "models.gpt.hedge.after_s", ["p95"]),
     ("hedge share zero", _with("models.gpt.hedge", {"max_share": 0}), "models.gpt.hedge.max_share", ["greater"]),
-    ("zero max_attempts", _with("defaults.max_attempts", 0), "defaults.max_attempts", ["greater"]),
+    ("zero max_attempts", _with("defaults.max_attempts", 0), "defaults.max_attempts", ["at least 1"]),
     (
         "credential header",
         _with("providers.openai.headers", {"Authorization": "Bearer x"}),
@@ -173,7 +173,7 @@ def test_secret_resolves_at_use_and_names_the_variable() -> None:
 
 def test_yaml_file_errors_name_the_line(tmp_path: Path) -> None:
     p = tmp_path / "c.yaml"
-    p.write_text("providers:\n  a: {kind: openai, api_key: ${K}}\n  a: {kind: openai, api_key: ${K}}\nmodels: {}\n")
+    p.write_text('providers:\n  a: {kind: openai, api_key: "${K}"}\n  a: {kind: openai, api_key: "${K}"}\nmodels: {}\n')
     with pytest.raises(ConfigError, match=r"c\.yaml:3.*'a' appears twice"):
         load_config(p)
     p.write_text("providers: [unclosed\n")

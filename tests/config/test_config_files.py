@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from modelroute import load_config
+import pytest
+
+from modelroute import ConfigError, load_config
 from modelroute.config import json_schema
 
 ROOT = Path(__file__).parents[2]
@@ -13,24 +15,32 @@ ROOT = Path(__file__).parents[2]
 SKETCH = """\
 providers:                      # where models are served, and how to authenticate
   openai:    {kind: openai, api_key: ${OPENAI_API_KEY}}
-  anthropic: {kind: anthropic, api_key: ${ANTHROPIC_API_KEY}}
-models:                         # what callers ask for
-  claude-sonnet:
-    targets:                    # tried in order
-      - {provider: anthropic, model: claude-sonnet-4-5}
-    fallbacks: [gpt]            # other aliases, after every target failed
+models:
   gpt:
     targets: [{provider: openai, model: gpt-5}]
-defaults: {deadline_s: 60, attempt_timeout_s: 30}
 """
 
 
-def test_the_sketch_with_bare_env_refs_in_flow_mappings_loads(tmp_path: Path) -> None:
+def test_an_unquoted_env_ref_in_a_flow_mapping_says_to_quote_it(tmp_path: Path) -> None:
     p = tmp_path / "c.yaml"
     p.write_text(SKETCH)
-    cfg = load_config(p, env={})
-    assert cfg.spec.providers["openai"].api_key == "${OPENAI_API_KEY}"  # type: ignore[union-attr]
-    assert cfg.spec.models["claude-sonnet"].fallbacks == ["gpt"]
+    with pytest.raises(ConfigError) as info:
+        load_config(p, env={})
+    assert str(info.value) == (
+        f"{p}:2:38: ${{OPENAI_API_KEY}} inside {{...}} or [...] is not valid YAML. Quote it: "
+        '"${OPENAI_API_KEY}" (or write the mapping as indented lines).'
+    )
+    p.write_text(SKETCH.replace("${OPENAI_API_KEY}", '"${OPENAI_API_KEY}"'))
+    assert load_config(p, env={}).spec.providers["openai"].api_key == "${OPENAI_API_KEY}"  # type: ignore[union-attr]
+
+
+def test_the_loader_reads_yaml_as_written() -> None:
+    """No rewriting before parsing: the text the YAML parser sees is the file's."""
+    import modelroute.config._load as load
+    import modelroute.config._yaml as reader
+
+    for module in (load, reader):
+        assert not any(name.startswith("_BARE") for name in vars(module))
 
 
 def test_shipped_configs_load() -> None:
