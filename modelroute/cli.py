@@ -43,8 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the offline demo on the built-in mock cloud")
     demo.set_defaults(run=_demo)
 
-    check = sub.add_parser("check", help="validate a config and report which secrets are missing")
+    check = sub.add_parser(
+        "check", help="validate a config: missing secrets, each alias's time limits, and warnings (lint)"
+    )
     check.add_argument("config")
+    check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     check.set_defaults(run=_check)
 
     explain = sub.add_parser("explain", help="print the plan for an alias, with reasons (no network)")
@@ -93,7 +96,14 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
             except CredentialError:
                 missing += 1
                 print(f"  missing  providers.{name}.{f}: set {ref[2:-1]} to use this provider", file=out)
-    return 1 if missing else 0
+    print("time limits per alias:", file=out)
+    width = max(len(a) for a in cfg.spec.models)
+    for alias in cfg.spec.models:
+        print(f"  {alias:{width}}  {cfg.timings(alias).describe()}", file=out)
+    warnings = cfg.lint()
+    for w in warnings:
+        print(f"warning: {w}", file=out)
+    return 1 if missing or (warnings and args.strict) else 0
 
 
 def _explain(args: argparse.Namespace, out: TextIO) -> int:

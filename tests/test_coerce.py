@@ -76,7 +76,9 @@ def test_anthropic_blocks() -> None:
 
 
 def test_openai_image_data_url() -> None:
-    r = req([{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,/9j/4A=="}}]}])
+    r = req(
+        [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,/9j/4A=="}}]}]
+    )
     assert r.messages[0].content == [ImagePart(data="/9j/4A==", media_type="image/jpeg")]
 
 

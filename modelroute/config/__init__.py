@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ._load import Config, load_config, resolve_env
+from ._timing import AliasTimings, LintWarning
 from ._spec import (
     PROVIDER_KINDS,
     AliasSpec,
@@ -26,6 +27,7 @@ from ._spec import (
 __all__ = [
     "PROVIDER_KINDS",
     "AliasSpec",
+    "AliasTimings",
     "AnthropicAWSProviderSpec",
     "AnthropicProviderSpec",
     "BedrockMantleProviderSpec",
@@ -36,6 +38,7 @@ __all__ = [
     "DefaultsSpec",
     "ErrorPolicySpec",
     "HedgeSpec",
+    "LintWarning",
     "OpenAIProviderSpec",
     "ProviderSpec",
     "TargetSpec",

@@ -121,8 +121,9 @@ def first_byte_limit(spec: ConfigSpec, provider: str) -> float:
 
 
 def lint(spec: ConfigSpec) -> list[LintWarning]:
-    """Warnings for aliases whose timeouts defeat their own failover: an attempt or first-byte timeout not shorter
-    than the deadline, or a first target that, hung, leaves less than ``min_attempt_s`` for the next."""
+    """Warnings for aliases whose timeouts defeat their own failover: an attempt timeout (and so the first-byte
+    timeout, which it caps) not shorter than the deadline, or a first target that, hung, leaves less than
+    ``min_attempt_s`` (the least the router starts an attempt with) for the next one."""
     out: list[LintWarning] = []
     for alias in spec.models:
         t = alias_timings(spec, alias)
@@ -131,9 +132,9 @@ def lint(spec: ConfigSpec) -> list[LintWarning]:
             out.append(
                 LintWarning(
                     f"{where}.attempt_timeout_s",
-                    f"alias '{alias}': the attempt timeout ({t.attempt_timeout_s:g}s) is not shorter than its "
-                    f"deadline ({t.deadline_s:g}s), so one attempt may use the whole call. Set attempt_timeout_s "
-                    f"below the deadline, or leave it unset (half the deadline)",
+                    f"alias '{alias}': the attempt timeout ({t.attempt_timeout_s:g}s, which also caps the first-byte "
+                    f"timeout) is not shorter than its deadline ({t.deadline_s:g}s), so one hung attempt uses the "
+                    f"whole call. Set attempt_timeout_s below the deadline, or leave it unset (half the deadline)",
                 )
             )
         elif t.targets > 1 and t.room_to_fail_over_s < max(t.min_attempt_s, 1e-9):
@@ -145,18 +146,6 @@ def lint(spec: ConfigSpec) -> list[LintWarning]:
                     f"({t.min_attempt_s:g}s): the next target is never tried. Lower the attempt timeout",
                 )
             )
-        if t.targets > 1 and t.first_byte_from in ("provider", "defaults"):
-            fb = first_byte_limit(spec, _first_provider(spec, alias) or "")
-            if fb >= t.deadline_s:
-                path = "defaults" if t.first_byte_from == "defaults" else f"providers.{_first_provider(spec, alias)}"
-                out.append(
-                    LintWarning(
-                        f"{path}.first_byte_timeout_s",
-                        f"alias '{alias}': the first-byte timeout ({fb:g}s) is not shorter than the deadline "
-                        f"({t.deadline_s:g}s); only the attempt timeout ({t.attempt_timeout_s:g}s) stops a hung "
-                        f"first target. Set first_byte_timeout_s below {t.deadline_s:g}s, or leave it unset",
-                    )
-                )
     return out
 
 
