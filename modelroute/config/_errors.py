@@ -122,6 +122,9 @@ def config_error(e: ValidationError) -> ConfigError:
         return _type_error(path, etype, last, key, value)
     if etype in _BOUND_WORDS:
         bound = ctx.get("gt", ctx.get("ge", ctx.get("lt", ctx.get("le"))))
+        if isinstance(value, float) and value != value:  # NaN: YAML's .nan
+            return ConfigError(path, "is not a number (NaN)", "Write a number")
+        bound = f"{bound:g}" if isinstance(bound, float) else bound
         fix = "Times are in seconds, not milliseconds" if last.endswith("_s") and etype.startswith("less") else ""
         return ConfigError(path, f"must be {_BOUND_WORDS[etype]} {bound} (got {shown(value)})", fix)
     if etype in ("string_too_short", "too_short"):

@@ -84,6 +84,8 @@ def load_config(
         data, origin = read_yaml(Path(source)), str(source)
     else:
         raise ConfigError("", f"a config is a YAML file's path or a dict, not {type(source).__name__}")
+    if data is None:
+        raise ConfigError(origin, "is empty (nothing but comments)", "Write the config: providers: ... and models: ...")
     if not isinstance(data, dict):
         raise ConfigError("", f"{origin} must hold a mapping with 'providers' and 'models'",
                           "Start the file with providers: and models:")  # fmt: skip

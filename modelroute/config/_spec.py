@@ -656,8 +656,15 @@ class CatalogSpec(_Spec):
 class ConfigSpec(_Spec):
     """The whole config file."""
 
-    version: Literal[1] = 1
+    version: Literal[1] = Field(1, description="The config format's version: 1.")
     providers: dict[Annotated[str, Field(pattern=_NAME)], ProviderSpec]
     models: dict[Annotated[str, Field(pattern=_NAME)], AliasSpec]
     defaults: DefaultsSpec = Field(default_factory=DefaultsSpec)
     catalog: CatalogSpec = Field(default_factory=CatalogSpec, description="Changes to the model catalog.")
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_not_bool(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            raise ValueError("must be the number 1, not true or false")
+        return v

@@ -181,6 +181,13 @@ def _yaml_error(e: Any, text: str, path: Path) -> ConfigError:
                 f'Quote it: "{ref.group()}" (or write the mapping as indented lines)',
             )
     said = f"{problem} {context}".lower()
+    if "exceeded maximum nesting depth" in said:  # libyaml's own limit, met while scanning ahead
+        return ConfigError(where, f"nests deeper than {MAX_DEPTH} levels", "A config nests a few levels")
+    if "cannot start any token" in said and mark is not None:
+        lines = text.splitlines()
+        if mark.line < len(lines) and "\t" in lines[mark.line]:
+            return ConfigError(where, "not valid YAML: a tab character", "Indent with spaces, not tabs")
+        return ConfigError(where, "not valid YAML: a value starts with a character YAML reserves", "Quote the value")
     for words, what, fix in _PROBLEMS:
         if any(w.lower() in said for w in words):
             return ConfigError(where, f"not valid YAML: {what}", fix)
