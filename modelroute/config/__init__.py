@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from ._load import Config, load_config, resolve_env
-from ._timing import AliasTimings, LintWarning
 from ._spec import (
     PROVIDER_KINDS,
     AliasSpec,
@@ -23,6 +22,7 @@ from ._spec import (
     ProviderSpec,
     TargetSpec,
 )
+from ._timing import AliasTimings, LintWarning
 
 __all__ = [
     "PROVIDER_KINDS",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import math
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -122,7 +123,7 @@ def config_error(e: ValidationError) -> ConfigError:
         return _type_error(path, etype, last, key, value)
     if etype in _BOUND_WORDS:
         bound = ctx.get("gt", ctx.get("ge", ctx.get("lt", ctx.get("le"))))
-        if isinstance(value, float) and value != value:  # NaN: YAML's .nan
+        if isinstance(value, float) and math.isnan(value):  # YAML's .nan
             return ConfigError(path, "is not a number (NaN)", "Write a number")
         bound = f"{bound:g}" if isinstance(bound, float) else bound
         fix = "Times are in seconds, not milliseconds" if last.endswith("_s") and etype.startswith("less") else ""

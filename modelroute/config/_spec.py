@@ -315,9 +315,7 @@ class VertexProviderSpec(_ProviderBase):
 
     cloud: ClassVar[str] = "gcp"
     kind: Literal["vertex"]
-    project: str = Field(
-        min_length=1, pattern=_GCP_PROJECT, description="The Google Cloud project id."
-    )
+    project: str = Field(min_length=1, pattern=_GCP_PROJECT, description="The Google Cloud project id.")
     region: str = Field(  # required here, optional on other kinds
         min_length=1,
         pattern=_VERTEX_LOCATION,
@@ -335,7 +333,6 @@ class VertexProviderSpec(_ProviderBase):
             what = "Google Application Default Credentials (used when access_token is not set)"
             return ("access_token", what, "vertex", ("google.auth", "requests"))
         return None
-
 
 
 class _AWSProviderBase(_ProviderBase):

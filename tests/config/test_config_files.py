@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,45 @@ def test_schema_describes_the_spec() -> None:
     schema = json_schema()
     assert set(schema["required"]) == {"providers", "models"}
     assert "AliasSpec" in schema["$defs"] and "OpenAIProviderSpec" in schema["$defs"]
+
+
+def _documented_configs() -> list[tuple[str, str]]:
+    readme = (ROOT / "README.md").read_text()
+    blocks = [
+        (f"README.md yaml block {i + 1}", b) for i, b in enumerate(re.findall(r"```yaml\n(.*?)```", readme, re.S))
+    ]
+    files = [*sorted((ROOT / "configs").glob("*.yaml")), ROOT / "modelroute" / "_data" / "demo.yaml"]
+    return blocks + [(str(p.relative_to(ROOT)), p.read_text()) for p in files]
+
+
+@pytest.mark.parametrize(("name", "text"), _documented_configs(), ids=lambda v: v if len(v) < 60 else "")
+def test_every_documented_config_is_yaml_that_loads_and_matches_the_schema(
+    name: str, text: str, tmp_path: Path
+) -> None:
+    import jsonschema
+    import yaml
+
+    data = yaml.safe_load(text)  # plain YAML, as an editor reads it: no rewriting
+    jsonschema.Draft202012Validator(json.loads((ROOT / "configs" / "modelroute.schema.json").read_text())).validate(
+        data
+    )
+    p = tmp_path / "c.yaml"
+    p.write_text(text)
+    assert load_config(p, env={}).lint() == []
+
+
+def test_the_schema_knows_the_short_target_form_and_the_bounds() -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(json_schema())
+    base = {"providers": {"o": {"kind": "openai", "api_key": "${K}"}}}
+    ok = {**base, "models": {"g": {"targets": ["o:gpt-5", {"provider": "o", "model": "gpt-5"}, "o:a.b-v1:0"]}}}
+    assert list(validator.iter_errors(ok)) == []
+    for bad in (
+        {**base, "models": {"g": {"targets": ["no-colon"]}}},
+        {**base, "models": {"g": {"targets": ["o:"]}}},
+        {**ok, "defaults": {"deadline_s": True}},
+        {**ok, "defaults": {"deadline_s": 10**12}},
+        {**ok, "defaults": {"breaker": {"enabled": "no"}}},
+    ):
+        assert list(validator.iter_errors(bad)), bad

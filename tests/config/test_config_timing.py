@@ -112,3 +112,18 @@ def test_check_prints_the_time_limits_and_warnings(tmp_path: Path) -> None:
     assert "  slow  deadline 100s (alias), attempt 50s (derived), first byte within the attempt" in text
     assert "warning: models.fast.attempt_timeout_s: alias 'fast': the attempt timeout (30s" in text
     assert main(["check", "--strict", str(p)], io.StringIO()) == 1
+
+
+def test_the_readme_shows_what_check_prints() -> None:
+    import io
+
+    from modelroute.cli import main
+
+    readme = (ROOT / "README.md").read_text()
+    shown = readme.split("$ modelroute check configs/multi-cloud.yaml\n")[1].split("```")[0]
+    out = io.StringIO()
+    main(["check", str(ROOT / "configs" / "multi-cloud.yaml")], out)
+    printed = out.getvalue().splitlines()
+    for line in shown.splitlines():
+        if line != "...":
+            assert line in printed, line
