@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -22,17 +22,10 @@ from modelroute import RequestError, Router
 from modelroute._coerce import OPTIONS, build_request
 from modelroute.config import load_config
 from modelroute.routes import ROUTES
-from modelroute.testing import MockCloud, router_on_mock_cloud
+from modelroute.testing import MockCloud
 from modelroute.testing._router import MockSecrets
 
 PNG = "iVBORw0KGgo="
-CONFIG: dict[str, Any] = {
-    "providers": {
-        "anthropic": {"kind": "anthropic", "api_key": "${ANTHROPIC_API_KEY}"},
-        "openai": {"kind": "openai", "api_key": "${OPENAI_API_KEY}"},
-    },
-    "models": {"m": {"targets": ["anthropic:claude-sonnet-4-5", "openai:gpt-5"]}},
-}
 # One provider entry of every kind, keyed so no route asks the machine for credentials.
 EVERY_ROUTE: dict[str, Any] = {
     "providers": {
@@ -86,6 +79,8 @@ json_value = st.recursive(
     lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(text, inner, max_size=3)),
     max_leaves=8,
 )
+
+RequestCloud = tuple[MockCloud, Router, Callable[[], int]]  # the `request_cloud` fixture (tests/conftest.py)
 
 
 def maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -176,17 +171,17 @@ calls = st.tuples(
 
 
 @pytest.fixture(scope="module")
-def cloud_router() -> Iterator[tuple[MockCloud, Router]]:
-    with MockCloud() as cloud:
-        router = router_on_mock_cloud(cloud, CONFIG)
-        yield cloud, router
-        router.close()
-
-
-@pytest.fixture(scope="module")
 def every_route() -> list[Any]:
     cfg = load_config(EVERY_ROUTE, env=MockSecrets())
     return [(ROUTES[p.kind](name, p, cfg.env), name) for name, p in cfg.spec.providers.items()]
+
+
+def _checked(messages: Any, opts: dict[str, Any]) -> tuple[Any, str]:
+    """(the request, "") when the check passes; (None, the one-line message) when it refuses."""
+    try:
+        return build_request(model="m", messages=messages, **opts), ""
+    except RequestError as e:
+        return None, str(e)
 
 
 def _strict_json(body: bytes) -> Any:
@@ -194,10 +189,6 @@ def _strict_json(body: bytes) -> Any:
         raise AssertionError(f"{constant} in the body")
 
     return json.loads(body.decode("utf-8"), parse_constant=refuse)
-
-
-def sent(cloud: MockCloud) -> int:
-    return sum(len(cloud.requests(name)) for name in cloud.entries)
 
 
 @seed(20260901)
@@ -209,22 +200,17 @@ def sent(cloud: MockCloud) -> int:
 )
 @given(calls)
 def test_garbage_is_a_request_error_and_never_reaches_the_network(
-    cloud_router: tuple[MockCloud, Router], every_route: list[Any], call: tuple[Any, dict[str, Any]]
+    request_cloud: RequestCloud, every_route: list[Any], call: tuple[Any, dict[str, Any]]
 ) -> None:
-    cloud, router = cloud_router
+    _cloud, router, sent = request_cloud
     messages, opts = call
-    before = sent(cloud)
-    try:
-        request = build_request(model="m", messages=messages, **opts)
-    except RequestError as e:
-        refused = str(e)
-    else:
-        refused = ""
+    before = sent()
+    request, refused = _checked(messages, opts)
     if refused:
         assert "\n" not in refused
         with pytest.raises(RequestError):
             router.complete("m", messages, **opts)
-        assert sent(cloud) == before, "a request that failed the check reached the network"
+        assert sent() == before, "a request that failed the check reached the network"
         event("refused: " + refused.split(":")[0].split("[")[0].split(".")[0])
         return
     event("passed")
@@ -235,7 +221,7 @@ def test_garbage_is_a_request_error_and_never_reaches_the_network(
             assert isinstance(_strict_json(wire.body), dict)
     answer = router.complete("m", messages, **opts)  # and the mock cloud, validating like the vendor, answers
     assert answer.served_by is not None and all(a.error is None for a in answer.trace), answer.trace
-    assert sent(cloud) == before + 1
+    assert sent() == before + 1
 
 
 IMAGES = [
@@ -311,9 +297,12 @@ def _replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
 @settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(valid_call(), st.data())
 def test_a_valid_call_passes_and_one_bad_value_in_it_is_caught(
-    cloud_router: tuple[MockCloud, Router], every_route: list[Any], call: tuple[list[Any], dict[str, Any]], data: Any
+    request_cloud: RequestCloud,
+    every_route: list[Any],
+    call: tuple[list[Any], dict[str, Any]],
+    data: Any,
 ) -> None:
-    cloud, router = cloud_router
+    _cloud, router, sent = request_cloud
     messages, opts = call
     answer = router.complete("m", messages, **opts)  # well formed: passes, and the mock cloud accepts it
     assert answer.served_by is not None and all(a.error is None for a in answer.trace), answer.trace
@@ -321,15 +310,10 @@ def test_a_valid_call_passes_and_one_bad_value_in_it_is_caught(
     where = data.draw(st.sampled_from(_leaves(tree)[1:]))
     broken = _replaced(tree, where, data.draw(junk))
     messages, opts = broken.pop("messages", "missing"), broken
-    before = sent(cloud)
-    try:
-        request = build_request(model="m", messages=messages, **opts)
-    except RequestError as e:
-        refused = str(e)
-    else:
-        refused = ""
+    before = sent()
+    request, refused = _checked(messages, opts)
     if refused:
-        assert "\n" not in refused and sent(cloud) == before
+        assert "\n" not in refused and sent() == before
         event("caught")
         return
     event("still valid")
@@ -338,7 +322,7 @@ def test_a_valid_call_passes_and_one_bad_value_in_it_is_caught(
         assert isinstance(_strict_json(wire.body), dict)
     answer = router.complete("m", messages, **opts)
     assert answer.served_by is not None and all(a.error is None for a in answer.trace), answer.trace
-    assert sent(cloud) == before + 1
+    assert sent() == before + 1
 
 
 def test_the_fast_constructor_equals_model_construct() -> None:

@@ -5,23 +5,16 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from modelroute import Message, RequestError, Router, TextPart, Tool, ToolChoice
-from modelroute.testing import MockCloud, router_on_mock_cloud
+from modelroute.testing import Fault, MockCloud
 
 PNG = "iVBORw0KGgo="  # the PNG signature
 JPEG = "/9j/4A=="
-CONFIG: dict[str, Any] = {
-    "providers": {
-        "anthropic": {"kind": "anthropic", "api_key": "${ANTHROPIC_API_KEY}"},
-        "openai": {"kind": "openai", "api_key": "${OPENAI_API_KEY}"},
-    },
-    "models": {"m": {"targets": ["anthropic:claude-sonnet-4-5", "openai:gpt-5"]}},
-}
 HI = [{"role": "user", "content": "Hi"}]
 SCHEMA = {"type": "object", "properties": {"city": {"type": "string"}}}
 WEATHER = {"name": "weather", "description": "Weather", "input_schema": SCHEMA}
@@ -30,6 +23,8 @@ CALL = {
     "content": None,
     "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "weather", "arguments": '{"city":"Rome"}'}}],
 }
+
+RequestCloud = tuple[MockCloud, Router, Callable[[], int]]  # the `request_cloud` fixture (tests/conftest.py)
 
 
 def user(*parts: Any) -> list[dict[str, Any]]:
@@ -418,24 +413,16 @@ CASES: list[tuple[str, Any, dict[str, Any], str, str]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def cloud_router() -> Iterator[tuple[MockCloud, Router]]:
-    with MockCloud() as cloud:
-        router = router_on_mock_cloud(cloud, CONFIG)
-        yield cloud, router
-        router.close()
-
-
-def sent(cloud: MockCloud) -> int:
-    return sum(len(cloud.requests(name)) for name in cloud.entries)
-
-
 @pytest.mark.parametrize(("messages", "options", "path", "word"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_bad_request_is_one_line_naming_the_field_and_nothing_is_sent(
-    cloud_router: tuple[MockCloud, Router], messages: Any, options: dict[str, Any], path: str, word: str
+    request_cloud: RequestCloud,
+    messages: Any,
+    options: dict[str, Any],
+    path: str,
+    word: str,
 ) -> None:
-    cloud, router = cloud_router
-    before = sent(cloud)
+    _cloud, router, sent = request_cloud
+    before = sent()
     model: Any = 5 if path == "model" else "m"
     calls = (router.complete, router.stream, router.explain) if messages else (router.complete, router.stream)
     for call in calls:
@@ -445,22 +432,22 @@ def test_bad_request_is_one_line_naming_the_field_and_nothing_is_sent(
         assert "\n" not in message and len(message) < 600, message
         assert path in message.split(": ", maxsplit=1)[0], f"{message!r} does not start with {path!r}"
         assert word.lower() in message.lower(), f"{message!r} lacks {word!r}"
-    assert sent(cloud) == before, "a malformed request reached the network"
+    assert sent() == before, "a malformed request reached the network"
 
 
 @pytest.mark.anyio
-async def test_async_calls_check_the_same(cloud_router: tuple[MockCloud, Router]) -> None:
-    cloud, router = cloud_router
-    before = sent(cloud)
+async def test_async_calls_check_the_same(request_cloud: RequestCloud) -> None:
+    _cloud, router, sent = request_cloud
+    before = sent()
     with pytest.raises(RequestError, match=r"^max_token: .*Did you mean 'max_tokens'"):
         await router.acomplete("m", HI, max_token=5)  # type: ignore[call-arg]
     with pytest.raises(RequestError, match=r"^messages\[0\].content: "):
         router.astream("m", [{"role": "user", "content": "\ud800"}])
-    assert sent(cloud) == before
+    assert sent() == before
 
 
-def test_unknown_keyword_lists_the_valid_ones(cloud_router: tuple[MockCloud, Router]) -> None:
-    _, router = cloud_router
+def test_unknown_keyword_lists_the_valid_ones(request_cloud: RequestCloud) -> None:
+    _, router, _ = request_cloud
     with pytest.raises(RequestError) as info:
         router.complete("m", HI, temprature=0.5)  # type: ignore[call-arg]
     assert str(info.value) == (
@@ -515,10 +502,10 @@ GOOD: list[tuple[str, Any, dict[str, Any]]] = [
 
 @pytest.mark.parametrize(("messages", "options"), [g[1:] for g in GOOD], ids=[g[0] for g in GOOD])
 def test_good_requests_are_sent_as_json_every_route_accepts(
-    cloud_router: tuple[MockCloud, Router], messages: Any, options: dict[str, Any]
+    request_cloud: RequestCloud, messages: Any, options: dict[str, Any]
 ) -> None:
-    cloud, router = cloud_router
-    cloud.set_default("anthropic", __import__("modelroute.testing", fromlist=["Fault"]).Fault.overloaded())
+    cloud, router, _ = request_cloud
+    cloud.set_default("anthropic", Fault.overloaded())
     try:
         answer = router.complete("m", messages, **options)  # the Anthropic mock refuses it, OpenAI's answers
     finally:

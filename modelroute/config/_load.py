@@ -21,7 +21,7 @@ from ._checks import check_references, check_times, known
 from ._errors import config_error
 from ._spec import ENV_REF, AliasSpec, ConfigSpec, DefaultsSpec, TargetSpec
 from ._timing import AliasTimings, LintWarning, alias_timings, lint
-from ._yaml import read_yaml
+from ._yaml import read_yaml, shown_path
 
 __all__ = ["Config", "load_config", "resolve_env"]
 
@@ -81,7 +81,7 @@ def load_config(
     if isinstance(source, Mapping):
         data, origin = dict(source), "<dict>"
     elif isinstance(source, str | os.PathLike):
-        data, origin = read_yaml(Path(source)), str(source)
+        data, origin = read_yaml(Path(source)), shown_path(Path(source))
     else:
         raise ConfigError("", f"a config is a YAML file's path or a dict, not {type(source).__name__}")
     if data is None:

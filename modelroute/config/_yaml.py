@@ -34,31 +34,38 @@ def read_yaml(path: Path) -> Any:
     return _load(yaml, loader_base, text, path)
 
 
+def shown_path(path: Path) -> str:
+    """A path for a one-line message: as it is, or quoted when it holds a line break or another control character."""
+    text = str(path)
+    return text if text.isprintable() else repr(text)
+
+
 def _read_text(path: Path) -> str:
+    name = shown_path(path)
     try:
         if path.is_dir():
-            raise ConfigError(str(path), "is a directory, not a config file", "Give the path of the YAML file in it")
+            raise ConfigError(name, "is a directory, not a config file", "Give the path of the YAML file in it")
         if path.stat().st_size > MAX_BYTES:
-            raise ConfigError(str(path), f"is larger than {MAX_BYTES // 2**20} MiB", "Is this the config file?")
+            raise ConfigError(name, f"is larger than {MAX_BYTES // 2**20} MiB", "Is this the config file?")
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError("", f"no config file at {path}", "Check the path") from None
+        raise ConfigError("", f"no config file at {name}", "Check the path") from None
     except PermissionError:
-        raise ConfigError(str(path), "cannot be read (permission denied)", "Check the file's permissions") from None
+        raise ConfigError(name, "cannot be read (permission denied)", "Check the file's permissions") from None
     except OSError as e:
-        raise ConfigError(str(path), f"cannot be read ({e.strerror or e})", "Check the path") from None
+        raise ConfigError(name, f"cannot be read ({e.strerror or e})", "Check the path") from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line, col = _position(data[: e.start].decode("utf-8", "replace"), e.start)
-        raise ConfigError(f"{path}:{line}:{col}", "is not UTF-8 text", "Save the file as UTF-8") from None
+        raise ConfigError(f"{name}:{line}:{col}", "is not UTF-8 text", "Save the file as UTF-8") from None
     bad = _BAD_CHAR.search(text)
     if bad is not None:
         line, col = _position(text, bad.start())
         what = "a NUL byte" if bad.group() == "\x00" else f"the control character U+{ord(bad.group()):04X}"
-        raise ConfigError(f"{path}:{line}:{col}", f"holds {what}", "Remove it; a config is plain text")
+        raise ConfigError(f"{name}:{line}:{col}", f"holds {what}", "Remove it; a config is plain text")
     if not text.strip():
-        raise ConfigError(str(path), "is empty", "Write the config: providers: ... and models: ...")
+        raise ConfigError(name, "is empty", "Write the config: providers: ... and models: ...")
     return text
 
 
@@ -128,11 +135,12 @@ def _load(yaml: Any, loader_base: Any, text: str, path: Path) -> Any:
     except yaml.YAMLError as e:
         raise _yaml_error(e, text, path) from None
     except TypeError:  # an unhashable key inside a merge, or a set of lists
-        raise ConfigError(str(path), "a key is a list or a mapping", "Keys are names: write `name: value`") from None
+        fix = "Keys are names: write `name: value`"
+        raise ConfigError(shown_path(path), "a key is a list or a mapping", fix) from None
 
 
 def _mark(path: Path, mark: Any) -> str:
-    return f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+    return f"{shown_path(path)}:{mark.line + 1}:{mark.column + 1}" if mark is not None else shown_path(path)
 
 
 # --- what the parser said, in words a user can act on -----------------------------------------------------------
@@ -176,7 +184,7 @@ def _yaml_error(e: Any, text: str, path: Path) -> ConfigError:
         ref = _FLOW_REF.match(line, start) if start >= 0 and start >= mark.column - 2 else None
         if ref is not None:
             return ConfigError(
-                f"{path}:{mark.line + 1}:{start + 1}",
+                f"{shown_path(path)}:{mark.line + 1}:{start + 1}",
                 f"{ref.group()} inside {{...}} or [...] is not valid YAML",
                 f'Quote it: "{ref.group()}" (or write the mapping as indented lines)',
             )
