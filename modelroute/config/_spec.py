@@ -149,20 +149,20 @@ def check_url(url: str) -> str:
             rest = rest.replace(m.group(), "1", 1)  # a placeholder that parses as a host or a port
         if "${" in rest:
             raise ValueError("a '${' is not closed; write ${NAME}")
-        if url.startswith("${"):
-            return url  # the whole scheme and host come from the environment
         url_to_check = rest
     else:
         url_to_check = url
     if re.search(r"[\x00-\x20\x7f]", url_to_check) or not url_to_check.isascii():
         raise ValueError("holds a space, a control or a non-ASCII character; percent-encode it")
+    if url.startswith("${"):
+        return url  # the scheme and host come from the environment: checked when the entry is first used
     try:
         parts = urlsplit(url_to_check)
         port = parts.port
     except ValueError as e:
         raise ValueError(f"is not a valid URL ({e}); a port is a number from 1 to 65535") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{url[:80]!r} is not an http(s) URL; write it as https://host/path")
+        raise ValueError("is not an http(s) URL; write it as https://host/path")
     if port == 0:
         raise ValueError("port 0 is not a port; a port is a number from 1 to 65535")
     if parts.username is not None or parts.password is not None:

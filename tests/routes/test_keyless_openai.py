@@ -69,3 +69,15 @@ def test_a_keyed_entry_still_sends_its_key(local_server: tuple[str, list[dict[st
     with Router.from_config(config, env={"LOCAL_KEY": "k-123"}) as router:
         router.complete("llama", [{"role": "user", "content": "hi"}])
     assert seen[0]["authorization"] == "Bearer k-123"
+
+
+def test_a_keyless_entry_answers_on_the_mock_cloud() -> None:
+    """The mock cloud serves api.openai.com's rules (a key is required), so it hands the entry a fake one."""
+    from modelroute.testing import MockCloud, router_on_mock_cloud
+
+    config = {
+        "providers": {"local": {"kind": "openai", "api_key": None}},
+        "models": {"llama": {"targets": ["local:x"]}},
+    }
+    with MockCloud() as cloud, router_on_mock_cloud(cloud, config) as router:
+        assert router.complete("llama", [{"role": "user", "content": "hi"}]).served_by is not None
