@@ -138,12 +138,14 @@ def lint(spec: ConfigSpec) -> list[LintWarning]:
                 )
             )
         elif t.targets > 1 and t.room_to_fail_over_s < max(t.min_attempt_s, 1e-9):
+            derived = t.attempt_from == "derived" and t.first_byte_from == "derived"
+            fix = "Lower min_attempt_s, or raise the deadline" if derived else "Lower the attempt timeout"
             out.append(
                 LintWarning(
-                    f"{where}.attempt_timeout_s",
+                    "defaults.min_attempt_s" if derived else f"{where}.attempt_timeout_s",
                     f"alias '{alias}': a first target that hangs takes {t.hung_first_target_s:g}s of the "
                     f"{t.deadline_s:g}s deadline, leaving {t.room_to_fail_over_s:g}s, less than min_attempt_s "
-                    f"({t.min_attempt_s:g}s): the next target is never tried. Lower the attempt timeout",
+                    f"({t.min_attempt_s:g}s): the next target is never tried. {fix}",
                 )
             )
     return out

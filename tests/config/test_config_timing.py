@@ -73,6 +73,8 @@ LINT: list[tuple[str, dict[str, Any], dict[str, Any], list[str], str]] = [
     ("min_attempt_s raised", {"deadline_s": 10, "attempt_timeout_s": 8}, {"min_attempt_s": 3},
      ["models.m.attempt_timeout_s"], "less than min_attempt_s (3s)"),
     ("derived values leave room", {"deadline_s": 10}, {"attempt_timeout_s": 30, "first_byte_timeout_s": 20}, [], ""),
+    ("a deadline too short for min_attempt_s twice", {"deadline_s": 0.4}, {}, ["defaults.min_attempt_s"],
+     "raise the deadline"),
 ]  # fmt: skip
 
 
