@@ -43,7 +43,7 @@ def measure(n: int, repeats: int = 3) -> dict[str, Any]:
     from modelroute.routing import Call
 
     router = Router.from_config(_config(n), env={"BENCH_KEY": "k"})
-    settings = router._settings["bench"]
+    settings = router._settings_for("bench")
     _, request = router._start("bench", MESSAGES, {})
 
     def call_plan() -> object:

@@ -97,7 +97,7 @@ class Tool(BaseModel):
     """A function the model may call; ``parameters`` is a JSON Schema object."""
 
     model_config = _FROZEN
-    name: str = Field(min_length=1, max_length=128, pattern=r"^[a-zA-Z0-9_-]+$")
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[a-zA-Z0-9_-]+$")
     description: str = ""
     parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
 
@@ -111,7 +111,8 @@ class ToolChoice(BaseModel):
 
 
 class Request(BaseModel):
-    """A chat request in modelroute's own shape; build it with `Router.complete`'s arguments or directly."""
+    """A chat request in modelroute's own shape, as `Router.complete`'s arguments build it: coerced, then checked
+    as a whole (``modelroute._validate.check_request``) before any network call."""
 
     model_config = _FROZEN
     model: str = Field(min_length=1, description="The alias to route, as named in the config's `models`.")
@@ -119,11 +120,11 @@ class Request(BaseModel):
     system: str | None = None
     tools: list[Tool] = Field(default_factory=list)
     tool_choice: ToolChoice | None = None
-    max_tokens: int | None = Field(default=None, gt=0)
+    max_tokens: int | None = Field(default=None, gt=0, le=1_000_000, strict=True)
     stop: list[str] = Field(default_factory=list)
-    temperature: float | None = Field(default=None, ge=0, le=2)
+    temperature: float | None = Field(default=None, ge=0, le=2, strict=True)
     tags: dict[str, str] = Field(default_factory=dict)
-    deadline_s: float | None = Field(default=None, gt=0)
+    deadline_s: float | None = Field(default=None, gt=0, strict=True, allow_inf_nan=False)
 
 
 # --- responses -------------------------------------------------------------------------------------------------

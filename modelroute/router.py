@@ -22,6 +22,7 @@ from ._redact import forget_locals
 from ._stream import AsyncStream, Stream, StreamResult
 from ._types import Request, Response, ServedBy, StreamEvent, Tool, ToolChoice
 from .config import Config, load_config
+from .config._timing import alias_timings, first_byte_limit
 from .exceptions import (
     AuthError,
     ConfigError,
@@ -103,14 +104,15 @@ class Router:
         self._rng = rng or random.Random()
         self._transport = transport
         spec = config.spec
-        catalog = config.catalog
-        self._settings = {alias: self._alias_settings(alias, catalog) for alias in spec.models}
-        self._hedges = {a: HedgeBook(s.hedge) for a, s in self._settings.items() if s.hedge is not None}
+        self._catalog = config.catalog
+        # Built on an alias's first call (under the lock): linear construction, however large the fallback graph.
+        self._settings: dict[str, CallSettings] = {}
+        self._hedges: dict[str, HedgeBook] = {}
         d = spec.defaults
         self._limits = {
             name: (
                 p.connect_timeout_s or d.connect_timeout_s,
-                p.first_byte_timeout_s or d.first_byte_timeout_s,
+                first_byte_limit(spec, name),
                 p.stall_timeout_s or d.stall_timeout_s,
             )
             for name, p in spec.providers.items()
@@ -146,7 +148,7 @@ class Router:
             entries=entries,
             table=merge_table(d.on_error, a.on_error),
             deadline_s=a.deadline_s or d.deadline_s,
-            attempt_timeout_s=a.attempt_timeout_s or d.attempt_timeout_s,
+            attempt_timeout_s=alias_timings(spec, alias).attempt_timeout_s,
             max_retry_wait_s=d.max_retry_wait_s,
             backoff_base_s=d.backoff_base_s,
             backoff_max_s=d.backoff_max_s,
@@ -326,11 +328,20 @@ class Router:
         return call, request
 
     def _settings_for(self, alias: str) -> CallSettings:
-        try:
-            return self._settings[alias]
-        except KeyError:
-            known = ", ".join(sorted(self._settings))
+        settings = self._settings.get(alias)
+        if settings is not None:
+            return settings
+        if alias not in self.config.spec.models:
+            known = ", ".join(sorted(self.config.spec.models))
             raise RequestError(f"unknown model alias {alias!r}; the config defines: {known}") from None
+        with self._lock:
+            settings = self._settings.get(alias)
+            if settings is None:
+                settings = self._alias_settings(alias, self._catalog)
+                if settings.hedge is not None:
+                    self._hedges[alias] = HedgeBook(settings.hedge)
+                self._settings[alias] = settings
+        return settings
 
     def _check_supported(self, settings: CallSettings, request: Request) -> None:
         reasons = {e.provider: self._unsupported(e.provider, request) for e in settings.entries}
@@ -561,7 +572,7 @@ class Router:
         await self.aclose()
 
     def __repr__(self) -> str:
-        return f"Router({self.config.source!r}, aliases={sorted(self._settings)})"
+        return f"Router({self.config.source!r}, aliases={sorted(self.config.spec.models)})"
 
 
 def _decoded(route: Route, status: int, headers: Mapping[str, str], body: bytes) -> Response:

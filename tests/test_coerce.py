@@ -58,7 +58,7 @@ def test_anthropic_blocks() -> None:
                 "role": "user",
                 "content": [
                     {"type": "text", "text": "Look"},
-                    {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AAA="}},
+                    {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}},
                     {"type": "image", "source": {"type": "url", "url": "https://x/y.png"}},
                 ],
             },
@@ -69,15 +69,17 @@ def test_anthropic_blocks() -> None:
             },
         ]
     )
-    assert r.messages[0].content[1] == ImagePart(data="AAA=", media_type="image/png")
+    assert r.messages[0].content[1] == ImagePart(data="iVBORw0KGgo=", media_type="image/png")
     assert r.messages[0].content[2] == ImagePart(url="https://x/y.png")
     assert r.messages[1].content == [ToolCallPart(id="t1", name="f", arguments={"a": 1})]
     assert r.messages[2].content == [ToolResultPart(tool_call_id="t1", content="ok", is_error=True)]
 
 
 def test_openai_image_data_url() -> None:
-    r = req([{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,QQ=="}}]}])
-    assert r.messages[0].content == [ImagePart(data="QQ==", media_type="image/jpeg")]
+    r = req(
+        [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,/9j/4A=="}}]}]
+    )
+    assert r.messages[0].content == [ImagePart(data="/9j/4A==", media_type="image/jpeg")]
 
 
 def test_tools_in_both_shapes_and_tool_choice_forms() -> None:
@@ -92,11 +94,15 @@ def test_tools_in_both_shapes_and_tool_choice_forms() -> None:
     )
     assert [(t.name, t.parameters) for t in r.tools] == [("a", schema), ("b", schema)]
     assert r.tool_choice == ToolChoice(mode="tool", name="b")
-    assert req([{"role": "user", "content": "x"}], tool_choice="any").tool_choice == ToolChoice(mode="required")
+    tools = [{"name": "a"}]
+    assert req([{"role": "user", "content": "x"}], tools=tools, tool_choice="any").tool_choice == ToolChoice(
+        mode="required"
+    )
     fn_choice = {"type": "function", "function": {"name": "a"}}
-    assert req([{"role": "user", "content": "x"}], tool_choice=fn_choice).tool_choice == ToolChoice(
+    assert req([{"role": "user", "content": "x"}], tools=tools, tool_choice=fn_choice).tool_choice == ToolChoice(
         mode="tool", name="a"
     )
+    assert req([{"role": "user", "content": "x"}], tool_choice="auto").tool_choice is None  # no tools: dropped
 
 
 @pytest.mark.parametrize(
@@ -117,7 +123,7 @@ def test_tools_in_both_shapes_and_tool_choice_forms() -> None:
             {},
             "tool_calls[0]",
         ),
-        ([{"role": "user"}], {}, "no content"),
+        ([{"role": "user"}], {}, "messages[0].content: is empty"),
     ],
 )
 def test_bad_input_fails_before_any_network(messages: Any, kw: dict[str, Any], words: str) -> None:

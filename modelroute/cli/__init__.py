@@ -66,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="modelroute",
         description="Route chat requests to Claude and GPT, anywhere.",
-        epilog="exit codes: 0 ok, 1 failed, 2 usage, 3 invalid config, 4 missing credentials, 5 probe failed",
+        epilog="exit codes: 0 ok, 1 failed, 2 usage, 3 invalid config, 4 missing credentials, 5 probe failed, "
+        "6 lint warnings (check --strict)",
     )
     p.add_argument("--version", action="store_true", help="print the version and exit")
     p.add_argument("--json", action="store_true", help="print one JSON document (see `modelroute cli-schema`)")
@@ -83,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     check = command("check", "validate a config; say where each provider entry gets its credentials")
     check.add_argument("config")
     check.add_argument("--probe", action="store_true", help="send one cheap completion (max_tokens=1) per entry")
+    check.add_argument("--strict", action="store_true", help="exit 6 when the config raises lint warnings")
     check.set_defaults(run=check_command)
 
     explain = command("explain", "print the plan for an alias, with reasons (no network)")

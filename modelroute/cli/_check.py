@@ -97,6 +97,8 @@ def _kind_and_description(p: Any, env: Mapping[str, str]) -> tuple[str, str]:
         return "google_adc", "Google ADC"
     if getattr(p, "access_token", None) is not None:
         return "access_token", f"access token {p.access_token}"
+    if getattr(p, "api_key", None) is None:
+        return "none", "no credentials (a keyless server)"
     return "api_key", f"API key {p.api_key}"
 
 
@@ -171,22 +173,27 @@ def _probe(router: Any, name: str, model: str) -> ProbeResult:
 
 
 def check_command(args: Any, ctx: Context) -> int:
-    code, doc = run_check(args.config, probe=args.probe, as_json=ctx.json, out=ctx.out, err=ctx.err)
+    code, doc = run_check(args.config, probe=args.probe, strict=args.strict, as_json=ctx.json, out=ctx.out, err=ctx.err)
     if ctx.json:
         ctx.emit("check", doc)
     return code
 
 
-def run_check(path: str, *, probe: bool, as_json: bool, out: TextIO, err: TextIO) -> tuple[int, dict[str, Any]]:
-    """Check the config at ``path``; print the report (text, unless ``as_json``); return (exit code, document)."""
+def run_check(
+    path: str, *, probe: bool, as_json: bool, out: TextIO, err: TextIO, strict: bool = False
+) -> tuple[int, dict[str, Any]]:
+    """Check the config at ``path``; print the report (text, unless ``as_json``); return (exit code, document).
+    ``strict``: lint warnings make the exit code 6 (when nothing worse happened)."""
     doc: dict[str, Any] = {
         "config": path,
         "valid": False,
         "error": None,
         "aliases": [],
         "providers": [],
+        "timings": [],
         "warnings": [],
         "probed": probe,
+        "strict": strict,
         "exit_code": int(Exit.CONFIG),
     }
     try:
@@ -212,11 +219,14 @@ def run_check(path: str, *, probe: bool, as_json: bool, out: TextIO, err: TextIO
         code = Exit.CREDENTIALS
     elif any(r.status == "failed" for r in probes.values()):
         code = Exit.PROBE
+    elif strict and warnings:
+        code = Exit.LINT
     else:
         code = Exit.OK
     doc.update(
         valid=True,
         aliases=list(cfg.spec.models),
+        timings=[_timings_doc(cfg, alias) for alias in cfg.spec.models],
         warnings=[{"path": w.path, "message": w.message} for w in warnings],
         exit_code=int(code),
         providers=[_provider_doc(name, cfg, sources[name], probes.get(name) if probe else None) for name in sources],
@@ -224,6 +234,20 @@ def run_check(path: str, *, probe: bool, as_json: bool, out: TextIO, err: TextIO
     if not as_json:
         _print_report(doc, cfg, sources=sources, probes=probes, term=Term.of(out), out=out)
     return code, doc
+
+
+def _timings_doc(cfg: Config, alias: str) -> dict[str, Any]:
+    t = cfg.timings(alias)
+    return {
+        "alias": alias,
+        "deadline_s": t.deadline_s,
+        "deadline_from": t.deadline_from,
+        "attempt_timeout_s": t.attempt_timeout_s,
+        "attempt_from": t.attempt_from,
+        "first_byte_timeout_s": t.first_byte_timeout_s,
+        "first_byte_from": t.first_byte_from,
+        "room_to_fail_over_s": t.room_to_fail_over_s,
+    }
 
 
 def _provider_doc(name: str, cfg: Config, s: Source, r: ProbeResult | None) -> dict[str, Any]:
@@ -284,6 +308,8 @@ def _print_report(
         return _STYLE.get(cell.split(":", maxsplit=1)[0]) if col >= 3 else None
 
     say(term.table(header, rows, styles=style))
+    say("time limits per alias:")
+    say(term.table(["alias", "limits"], [[a, cfg.timings(a).describe()] for a in doc["aliases"]]))
     warnings = doc["warnings"]
     if warnings:
         say(term.paint(f"{len(warnings)} lint warning{'s' if len(warnings) != 1 else ''}:", "warn"))
@@ -298,6 +324,8 @@ def _print_report(
         say(term.paint(f"{missing} provider entr{'ies are' if missing != 1 else 'y is'} missing credentials", "bad"))
     if failed:
         say(term.paint(f"{failed} probe{'s' if failed != 1 else ''} failed", "bad"))
+    if code == Exit.LINT:
+        say(term.paint("--strict: lint warnings fail the check", "bad"))
     if code:
         say(f"exit {code}")
     elif probes:

@@ -14,4 +14,5 @@ class Exit(IntEnum):
     CONFIG = 3  # the config is invalid, or needs an extra that is not installed
     CREDENTIALS = 4  # check: an entry's ${ENV} reference is unset or empty
     PROBE = 5  # check --probe: an entry did not answer its probe
+    LINT = 6  # check --strict: the config raises lint warnings
     INTERRUPTED = 130  # Ctrl-C

@@ -120,7 +120,15 @@ _CHECK_PROVIDER = _obj(
         "credentials": _obj(
             {
                 "source": {
-                    "enum": ["api_key", "access_token", "aws_keys", "aws_default_chain", "entra_id", "google_adc"]
+                    "enum": [
+                        "api_key",
+                        "access_token",
+                        "aws_keys",
+                        "aws_default_chain",
+                        "entra_id",
+                        "google_adc",
+                        "none",
+                    ]
                 },
                 "description": _STR,
                 "status": {"enum": ["ok", "missing", "platform"]},
@@ -181,9 +189,25 @@ _BODIES: dict[str, tuple[str, dict[str, Any]]] = {
             "error": _nullable("error"),
             "aliases": {"type": "array", "items": _STR},
             "providers": {"type": "array", "items": _CHECK_PROVIDER},
+            "timings": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "alias": _STR,
+                        "deadline_s": _NUM,
+                        "deadline_from": _STR,
+                        "attempt_timeout_s": _NUM,
+                        "attempt_from": _STR,
+                        "first_byte_timeout_s": _NUM,
+                        "first_byte_from": _STR,
+                        "room_to_fail_over_s": _NUM,
+                    }
+                ),
+            },
             "warnings": {"type": "array", "items": _obj({"path": _STR, "message": _STR})},
             "probed": _BOOL,
-            "exit_code": {"enum": [0, 3, 4, 5]},
+            "strict": _BOOL,
+            "exit_code": {"enum": [0, 3, 4, 5, 6]},
         },
     ),
     "explain": (

@@ -22,10 +22,12 @@ from ._spec import (
     ProviderSpec,
     TargetSpec,
 )
+from ._timing import AliasTimings, LintWarning
 
 __all__ = [
     "PROVIDER_KINDS",
     "AliasSpec",
+    "AliasTimings",
     "AnthropicAWSProviderSpec",
     "AnthropicProviderSpec",
     "BedrockMantleProviderSpec",
@@ -36,6 +38,7 @@ __all__ = [
     "DefaultsSpec",
     "ErrorPolicySpec",
     "HedgeSpec",
+    "LintWarning",
     "OpenAIProviderSpec",
     "ProviderSpec",
     "TargetSpec",

@@ -8,7 +8,6 @@ character) is refused at load.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import importlib.util
 import os
 import re
@@ -17,21 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from .._redact import forget_locals
-from ..catalog import Catalog, CatalogLookupError, FamilyOverride
+from ..catalog import Catalog, CatalogLookupError
 from ..exceptions import ConfigError, CredentialError, MissingDependencyError, ModelRouteError
-from ._spec import (
-    ENV_REF,
-    PROVIDER_KINDS,
-    AliasSpec,
-    CatalogSpec,
-    ConfigSpec,
-    DefaultsSpec,
-    ErrorPolicySpec,
-    TargetSpec,
-)
+from ._checks import check_references, check_times, known
+from ._errors import config_error
+from ._spec import ENV_REF, AliasSpec, ConfigSpec, DefaultsSpec, TargetSpec
+from ._timing import AliasTimings, LintWarning, alias_timings, lint
+from ._yaml import read_yaml, shown_path
 
 __all__ = ["Config", "load_config", "resolve_env"]
 
@@ -81,8 +75,20 @@ class Config:
             return self.spec.models[name]
         except KeyError:
             raise ConfigError(
-                "models", f"unknown model alias '{name}'", _known("Known aliases", self.spec.models, name)
+                "models", f"unknown model alias '{name}'", known("Known aliases", self.spec.models, name)
             ) from None
+
+    def timings(self, alias: str) -> AliasTimings:
+        """The deadline, attempt and first-byte timeouts a call to ``alias`` runs with, and where each came from
+        (the alias, the defaults, or derived from the deadline)."""
+        self.alias(alias)
+        return alias_timings(self.spec, alias)
+
+    def lint(self) -> list[LintWarning]:
+        """Warnings about settings that load but defeat themselves: an alias whose attempt or first-byte timeout
+        is not shorter than its deadline, or whose hung first target leaves no time to fail over. Empty when all
+        is well; ``modelroute check`` prints them."""
+        return lint(self.spec)
 
     def with_base_urls(self, urls: Mapping[str, str]) -> Config:
         """A copy with some providers' ``base_url`` replaced (used to point a config at the mock cloud)."""
@@ -135,16 +141,26 @@ def _load(source: str | os.PathLike[str] | Mapping[str, Any] | Config, env: Mapp
         return Config(source.spec, source.source, env)
     if isinstance(source, Mapping):
         data, origin = dict(source), "<dict>"
+    elif isinstance(source, str | os.PathLike):
+        data, origin = read_yaml(Path(source)), shown_path(Path(source))
     else:
-        data, origin = _read_yaml(Path(source)), str(source)
+        raise ConfigError("", f"a config is a YAML file's path or a dict, not {type(source).__name__}")
+    if data is None:
+        raise ConfigError(origin, "is empty (nothing but comments)", "Write the config: providers: ... and models: ...")
     if not isinstance(data, dict):
-        raise ConfigError("", f"{origin} must hold a mapping with 'providers' and 'models'")
+        raise ConfigError("", f"{origin} must hold a mapping with 'providers' and 'models'",
+                          "Start the file with providers: and models:")  # fmt: skip
     try:
         spec = ConfigSpec.model_validate(data)
     except ValidationError as e:
-        raise _config_error(e) from None
+        raise config_error(e) from None
+    except RecursionError:  # a dict source nested past the interpreter's limit (a file is bounded when read)
+        raise ConfigError("", f"{origin} nests too deeply", "A config nests a few levels") from None
     spec = _expand_families(spec)
-    _check_references(spec)
+    check_references(spec)
+    check_times(spec)
+    for pname, provider in spec.providers.items():
+        _check_extra(pname, provider.extra_needed())
     env = os.environ if env is None else env
     _check_env_values(spec, env)
     return Config(spec, origin, env)
@@ -239,173 +255,10 @@ def _check_env_values(spec: ConfigSpec, env: Mapping[str, str]) -> None:
                     resolve_env("${" + name + "}", env, where, url=url)
 
 
-# --- reading YAML ----------------------------------------------------------------------------------------------
-
-# A whole-value ``${NAME}`` is not valid YAML inside a flow mapping ({api_key: ${KEY}}): `{` opens a mapping.
-# Quote such values before parsing, so the natural spelling works everywhere. Line numbers do not change.
-_BARE_ENV_REF = re.compile(r"([:\[,\-][ \t]+)\$\{([A-Za-z_][A-Za-z0-9_]*)\}(?=[ \t]*(?:[,}\]#]|$))", re.MULTILINE)
+_SECRET_FIELDS = ("api_key", "access_token", "aws_access_key_id", "aws_secret_access_key", "aws_session_token")
 
 
-def _read_yaml(path: Path) -> Any:
-    import yaml
-
-    class _StrictLoader(yaml.SafeLoader):
-        """SafeLoader that refuses duplicate keys (PyYAML would silently keep the last one)."""
-
-    def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-        seen: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node)
-            if key in seen:
-                line = key_node.start_mark.line + 1
-                raise ConfigError(f"{path}:{line}", f"the key '{key}' appears twice", "Keep one of them")
-            seen[key] = loader.construct_object(value_node, deep=True)
-        return seen
-
-    _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-    try:
-        text = _BARE_ENV_REF.sub(r'\1"${\2}"', path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError("", f"no config file at {path}") from None
-    try:
-        return yaml.load(text, Loader=_StrictLoader)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise ConfigError(where, f"not valid YAML ({e.problem})") from None
-
-
-# --- errors that name the field --------------------------------------------------------------------------------
-
-_SECRET_FIELDS = {"api_key", "access_token", "aws_access_key_id", "aws_secret_access_key", "aws_session_token"}
-
-
-def _fields_at(loc: tuple[int | str, ...]) -> set[str]:
-    """The field names allowed where an unknown one was found, for a "did you mean" hint."""
-    parent = [p for p in loc[:-1] if p != "[key]"]
-    models: list[type[BaseModel]]
-    if not parent:
-        models = [ConfigSpec]
-    elif "on_error" in parent:
-        models = [ErrorPolicySpec]
-    elif parent[0] == "providers":
-        models = list(PROVIDER_KINDS.values())
-    elif parent[0] == "catalog":
-        models = [CatalogSpec, FamilyOverride]
-    elif parent[0] == "models":
-        models = [TargetSpec] if "targets" in parent else [AliasSpec]
-    else:
-        models = [DefaultsSpec]
-    return {name for m in models for name in m.model_fields}
-
-
-def _path(loc: tuple[int | str, ...]) -> str:
-    parts: list[str] = []
-    items = list(loc)
-    # A discriminated union adds the tag to the location: providers.<name>.<kind>.<field>; drop it.
-    if len(items) >= 3 and items[0] == "providers" and items[2] in PROVIDER_KINDS:
-        del items[2]
-    for item in items:
-        if item == "[key]":
-            continue
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        elif str(item).startswith("function-"):
-            continue
-        else:
-            parts.append(("." if parts else "") + str(item))
-    return "".join(parts)
-
-
-def _config_error(e: ValidationError) -> ConfigError:
-    err = e.errors(include_url=False)[0]
-    loc = tuple(err["loc"])
-    path = _path(loc)
-    etype = err["type"]
-    last = str(loc[-1]) if loc else ""
-    value = err.get("input")
-    if etype == "extra_forbidden":
-        parent, _, name = path.rpartition(".")
-        close = difflib.get_close_matches(name, _fields_at(loc) - {name}, n=1)
-        hint = f"Did you mean '{close[0]}'?" if close else "Remove it, or check the README's config reference"
-        return ConfigError(parent or name, f"unknown field '{name}'", hint)
-    if etype == "missing":
-        return ConfigError(path, "is required", f"Add '{last}'")
-    if etype == "union_tag_invalid":
-        tag = str(err.get("ctx", {}).get("tag", value))
-        kinds = ", ".join(sorted(PROVIDER_KINDS))
-        close = difflib.get_close_matches(tag, list(PROVIDER_KINDS), n=1)
-        hint = f"Did you mean '{close[0]}'? " if close else ""
-        return ConfigError(f"{path}.kind", f"unknown provider kind '{tag}'", f"{hint}Known kinds: {kinds}")
-    if etype in ("enum", "literal_error"):
-        expected = str(err.get("ctx", {}).get("expected", ""))
-        options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",") if o.strip()]
-        close = difflib.get_close_matches(str(value), options, n=1)
-        hint = f"Did you mean '{close[0]}'? " if close else ""
-        what = "key" if "[key]" in loc else "value"
-        return ConfigError(path, f"unknown {what} {value!r}", f"{hint}Use one of: {', '.join(options)}")
-    if etype == "union_tag_not_found":
-        return ConfigError(f"{path}.kind", "is required", f"Add 'kind' (one of: {', '.join(sorted(PROVIDER_KINDS))})")
-    if etype == "string_pattern_mismatch" and last in _SECRET_FIELDS:
-        return ConfigError(
-            path,
-            "must be an environment variable reference, not a literal secret",
-            "Write it as ${MY_API_KEY} and set MY_API_KEY in the environment",
-        )
-    if etype == "string_pattern_mismatch" and "[key]" in loc:
-        return ConfigError(
-            path,
-            "is not a valid name",
-            "Use letters, digits, '.', '_' and '-', starting with a letter or digit",
-        )
-    msg = str(err["msg"]).removeprefix("Value error, ")
-    shown = "" if isinstance(value, dict | list) or etype.startswith("value_error") else f" (got {value!r})"
-    return ConfigError(path, f"{msg}{shown}")
-
-
-def _known(label: str, names: Mapping[str, Any] | list[str], wrong: str) -> str:
-    keys = sorted(names)
-    close = difflib.get_close_matches(wrong, keys, n=1)
-    hint = f"Did you mean '{close[0]}'? " if close else ""
-    return f"{hint}{label}: {', '.join(keys) or '(none)'}"
-
-
-def _check_references(spec: ConfigSpec) -> None:
-    if not spec.models:
-        raise ConfigError("models", "no aliases are defined", "Add at least one alias with targets")
-    for pname, provider in spec.providers.items():
-        _check_extra(pname, provider.extra_needed())
-        if provider.base_url is not None and not provider.base_url.startswith(("http://", "https://", "${")):
-            raise ConfigError(
-                f"providers.{pname}.base_url",
-                f"{provider.base_url!r} is not an http(s) URL",
-                "Write it as https://host/path",
-            )
-    for alias, a in spec.models.items():
-        if not a.targets and not a.fallbacks:
-            raise ConfigError(
-                f"models.{alias}",
-                "has no targets and no fallbacks",
-                "Add targets: [{provider: ..., model: ...}]",
-            )
-        for i, t in enumerate(a.targets):
-            if t.provider not in spec.providers:
-                raise ConfigError(
-                    f"models.{alias}.targets[{i}].provider",
-                    f"unknown provider '{t.provider}'",
-                    _known("Known providers", spec.providers, t.provider),
-                )
-        for i, fb in enumerate(a.fallbacks):
-            if fb not in spec.models:
-                raise ConfigError(
-                    f"models.{alias}.fallbacks[{i}]",
-                    f"unknown alias '{fb}'",
-                    _known("Known aliases", spec.models, fb),
-                )
-            if fb == alias:
-                raise ConfigError(f"models.{alias}.fallbacks[{i}]", "an alias cannot fall back to itself", "Remove it")
-    for alias in spec.models:
-        _check_cycle(spec, alias, [alias])
+# --- after the fields: families, extras -------------------------------------------------------------------
 
 
 def catalog_of(spec: ConfigSpec) -> Catalog:
@@ -434,16 +287,14 @@ def _expand_families(spec: ConfigSpec) -> ConfigSpec:
             raise ConfigError(
                 f"models.{alias}.family",
                 f"unknown family '{a.family}'",
-                _known("Catalog families", catalog.names, a.family),
+                known("Catalog families", catalog.names, a.family),
             )
         targets = list(a.targets)
         for i, pname in enumerate(a.providers):
             where = f"models.{alias}.providers[{i}]"
             provider = spec.providers.get(pname)
             if provider is None:
-                raise ConfigError(
-                    where, f"unknown provider '{pname}'", _known("Known providers", spec.providers, pname)
-                )
+                raise ConfigError(where, f"unknown provider '{pname}'", known("Known providers", spec.providers, pname))
             try:
                 model = catalog.model_id(
                     a.family, kind=provider.kind, region=provider.region, profile=a.inference_profile,
@@ -477,15 +328,3 @@ def _check_extra(pname: str, needed: tuple[str, str, str, tuple[str, ...]] | Non
     if not all(_installed(m) for m in modules):
         path = f"providers.{pname}.{field_name}" if field_name else f"providers.{pname}"
         raise MissingDependencyError(path, what, extra)
-
-
-def _check_cycle(spec: ConfigSpec, alias: str, chain: list[str]) -> None:
-    for fb in spec.models[alias].fallbacks:
-        if fb in chain:
-            loop = " -> ".join([*chain[chain.index(fb) :], fb])
-            raise ConfigError(
-                f"models.{chain[0]}.fallbacks",
-                f"fallbacks form a loop ({loop})",
-                "Remove one link of the loop",
-            )
-        _check_cycle(spec, fb, [*chain, fb])

@@ -3,7 +3,7 @@
 ```yaml
 providers:            # where models are served, and how to reach them
   <name>: {kind: openai | anthropic | azure_openai | azure_foundry | vertex | bedrock | bedrock_mantle | anthropic_aws,
-           api_key: ${ENV_VAR}, region: ...}
+           api_key: "${ENV_VAR}", region: ...}
 models:               # the aliases callers ask for
   <alias>:
     targets: [{provider: <name>, model: <id>}, "<name>:<id>"]   # tried in order
@@ -12,14 +12,18 @@ models:               # the aliases callers ask for
     fallbacks: [<alias>, ...]                                    # then these aliases, in order
 defaults: {deadline_s: 60, attempt_timeout_s: 30, ...}
 ```
+
+Types are strict (``true`` is not a number, ``"5"`` is not a number), every number has sane bounds (times in
+seconds up to an hour, cooldowns up to a day), URLs and headers are parsed and checked: whatever loads can be sent.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Annotated, Any, ClassVar, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from ..catalog import FamilyOverride, InferenceProfile
 from ..exceptions import ErrorKind
@@ -46,6 +50,35 @@ __all__ = [
 
 ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+_TEXT = r"^[!-~]([ -~]*[!-~])?$"  # one line of visible ASCII (spaces inside): safe in a header or a URL
+_MODEL_ID = r"^[^\x00-\x1f\x7f]+$"  # a model id or deployment: anything but control characters (routes quote it)
+MAX_SECONDS = 3600.0  # timeouts and deadlines: an hour (a larger value is a ms-for-s slip, or overflows a timer)
+MAX_COOLDOWN_S = 86_400.0  # cooldowns and breaker windows: a day
+
+Seconds = Annotated[float, Field(strict=True, gt=0, le=MAX_SECONDS)]
+SecondsOrZero = Annotated[float, Field(strict=True, ge=0, le=MAX_SECONDS)]
+LongSeconds = Annotated[float, Field(strict=True, gt=0, le=MAX_COOLDOWN_S)]
+Text = Annotated[str, Field(pattern=_TEXT)]
+
+_RESOURCE = r"^[A-Za-z0-9][A-Za-z0-9\-]*$"
+_GCP_PROJECT = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$"
+_VERTEX_LOCATION = r"^[a-z0-9\-]+$"
+AWS_REGION = r"^[a-z]{2}(-[a-z]+)+-\d+$"
+_PATTERN_WORDS = {
+    _NAME: ("a valid name (letters, digits, '.', '_' and '-', starting with a letter or digit)", "azure-eu"),
+    _TEXT: ("one line of plain ASCII text", "2024-10-21"),
+    _MODEL_ID: ("a model id (no control characters or line breaks)", "claude-sonnet-4-5"),
+    _RESOURCE: ("an Azure resource name (letters, digits and '-')", "contoso-ai"),
+    _GCP_PROJECT: ("a Google Cloud project id", "acme-prod"),
+    _VERTEX_LOCATION: ("a Vertex location (lower-case letters, digits and '-')", "us-east5, global or eu"),
+    AWS_REGION: ("an AWS region", "us-east-1"),
+}
+
+
+def pattern_words(pattern: str) -> tuple[str, str]:
+    """What a value matching ``pattern`` is, in words, and an example (for error messages)."""
+    return _PATTERN_WORDS.get(pattern, ("in the expected form", "the README's config reference shows"))
+
 
 SecretRef = Annotated[
     str,
@@ -62,9 +95,81 @@ class _Spec(BaseModel):
 
 
 class ProviderTimeoutsMixin(_Spec):
-    connect_timeout_s: float | None = Field(None, gt=0, description="Override the default connect timeout.")
-    first_byte_timeout_s: float | None = Field(None, gt=0, description="Override the default first-byte timeout.")
-    stall_timeout_s: float | None = Field(None, gt=0, description="Override the default stall timeout.")
+    connect_timeout_s: Seconds | None = Field(None, description="Override the default connect timeout.")
+    first_byte_timeout_s: Seconds | None = Field(None, description="Override the default first-byte timeout.")
+    stall_timeout_s: Seconds | None = Field(None, description="Override the default stall timeout.")
+
+
+# Headers the transport, the signer or the proxy set: never from the config.
+_CREDENTIAL_HEADERS = {"authorization", "x-api-key", "api-key", "cookie", "x-goog-api-key", "x-amz-security-token",
+                       "ocp-apim-subscription-key", "anthropic-workspace-id"}  # fmt: skip
+_TRANSPORT_HEADERS = {"connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade", "host",
+                      "content-length", "content-type", "expect"}  # fmt: skip
+_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_HEADER_VALUE = re.compile(r"^[\t -~]*$")
+
+
+def check_headers(headers: dict[str, str]) -> dict[str, str]:
+    """Lower-cased names; refuses names and values that could not be sent, or that only the transport, the
+    signer or a proxy may set."""
+    out: dict[str, str] = {}
+    for name, value in headers.items():
+        low = name.lower()
+        if not _HEADER_NAME.match(name):
+            raise ValueError(f"{name!r} is not a valid header name (letters, digits and - _ . only)"[:160])
+        if not _HEADER_VALUE.match(value):
+            raise ValueError(f"the value of {name} holds a line break, a control or a non-ASCII character; headers are "
+                             "one line of ASCII")  # fmt: skip
+        if "${" in value:
+            raise ValueError(f"the value of {name} holds a ${{...}} reference, but headers are sent as written; "
+                             "put secrets in api_key: ${ENV_VAR}")  # fmt: skip
+        if low in _CREDENTIAL_HEADERS:
+            raise ValueError(f"credentials may not be set as headers ({name}); use api_key: ${{ENV_VAR}}")
+        if low.startswith("proxy-"):
+            raise ValueError(f"{name} is for proxies; set the proxy with the HTTPS_PROXY environment variable")
+        if low in _TRANSPORT_HEADERS or low.startswith("x-amz-"):
+            raise ValueError(f"{name} is set by modelroute's transport or signer; remove it")
+        if low in out:
+            raise ValueError(f"the header {low} is set twice (names are case-insensitive)")
+        out[low] = value
+    return out
+
+
+_ENV_IN_TEXT = re.compile(r"\$\{([^}]*)\}")
+
+
+def check_url(url: str) -> str:
+    """An http(s) URL with a host and a valid port, no credentials, query or fragment; ``${NAME}`` parts must be
+    well formed (what they expand to is checked when the entry is first used)."""
+    if "${" in url:
+        rest = url
+        for m in _ENV_IN_TEXT.finditer(url):
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", m.group(1)):
+                raise ValueError(f"{m.group()!r} is not a valid ${{NAME}} reference (letters, digits and _)"[:160])
+            rest = rest.replace(m.group(), "1", 1)  # a placeholder that parses as a host or a port
+        if "${" in rest:
+            raise ValueError("a '${' is not closed; write ${NAME}")
+        url_to_check = rest
+    else:
+        url_to_check = url
+    if re.search(r"[\x00-\x20\x7f]", url_to_check) or not url_to_check.isascii():
+        raise ValueError("holds a space, a control or a non-ASCII character; percent-encode it")
+    if url.startswith("${"):
+        return url  # the scheme and host come from the environment: checked when the entry is first used
+    try:
+        parts = urlsplit(url_to_check)
+        port = parts.port
+    except ValueError as e:
+        raise ValueError(f"is not a valid URL ({e}); a port is a number from 1 to 65535") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("is not an http(s) URL; write it as https://host/path")
+    if port == 0:
+        raise ValueError("port 0 is not a port; a port is a number from 1 to 65535")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("holds a user name or password; secrets go in api_key: ${ENV_VAR}, never in a URL")
+    if parts.query or parts.fragment or url_to_check.endswith(("?", "#")):
+        raise ValueError("may not have a ?query or #fragment; modelroute appends the route's own path and query")
+    return url
 
 
 class _ProviderBase(ProviderTimeoutsMixin):
@@ -75,20 +180,27 @@ class _ProviderBase(ProviderTimeoutsMixin):
     base_url: str | None = Field(
         None,
         description="Override the endpoint: a private endpoint, a proxy, an OpenAI-compatible server, the mock "
-        "cloud. May contain ${ENV} references.",
+        "cloud. An http(s) URL with a host (and a port from 1 to 65535), no credentials, query or fragment. May "
+        "contain ${ENV} references.",
+        json_schema_extra={"pattern": r"^(https?://|\$\{)\S+$"},
     )
-    region: str | None = Field(None, description="Where this entry serves from; reported in `served_by`.")
-    headers: dict[str, str] = Field(default_factory=dict, description="Extra, non-secret HTTP headers to send.")
-    max_connections: int = Field(256, gt=0, le=10_000, description="Connection-pool size for this entry.")
+    region: Text | None = Field(None, description="Where this entry serves from; reported in `served_by`.")
+    headers: dict[str, str] = Field(
+        default_factory=dict,
+        description="Extra, non-secret HTTP headers to send. Not credentials (use api_key), proxy, hop-by-hop or "
+        "framing headers; one line of ASCII each.",
+    )
+    max_connections: int = Field(256, gt=0, le=10_000, strict=True, description="Connection-pool size for this entry.")
 
     @field_validator("headers")
     @classmethod
-    def _no_auth_headers(cls, v: dict[str, str]) -> dict[str, str]:
-        banned = {"authorization", "x-api-key", "api-key"}
-        bad = sorted(k for k in v if k.lower() in banned)
-        if bad:
-            raise ValueError(f"credentials may not be set as headers ({', '.join(bad)}); use api_key: ${{ENV_VAR}}")
-        return {k.lower(): val for k, val in v.items()}
+    def _valid_headers(cls, v: dict[str, str]) -> dict[str, str]:
+        return check_headers(v)
+
+    @field_validator("base_url")
+    @classmethod
+    def _valid_url(cls, v: str | None) -> str | None:
+        return None if v is None else check_url(v)
 
     def extra_needed(self) -> tuple[str, str, str, tuple[str, ...]] | None:
         """``(field, what, extra, modules)`` when this entry's settings need an optional dependency, else None.
@@ -101,9 +213,12 @@ class OpenAIProviderSpec(_ProviderBase):
 
     cloud: ClassVar[str] = "openai"
     kind: Literal["openai"]
-    api_key: SecretRef = Field(description="`${ENV_VAR}` holding the API key (sent as a Bearer token).")
-    organization: str | None = None
-    project: str | None = None
+    api_key: SecretRef | None = Field(
+        description="`${ENV_VAR}` holding the API key (sent as a Bearer token). `null` for a keyless local server "
+        "(vLLM, Ollama): no Authorization header is sent. Required, so a forgotten key is not mistaken for one."
+    )
+    organization: Text | None = Field(None, description="The `OpenAI-Organization` header.")
+    project: Text | None = Field(None, description="The `OpenAI-Project` header.")
     max_tokens_field: Literal["max_completion_tokens", "max_tokens"] = Field(
         "max_completion_tokens", description="Use `max_tokens` for older OpenAI-compatible servers."
     )
@@ -115,10 +230,9 @@ class AnthropicProviderSpec(_ProviderBase):
     cloud: ClassVar[str] = "anthropic"
     kind: Literal["anthropic"]
     api_key: SecretRef = Field(description="`${ENV_VAR}` holding the API key (sent as a Bearer token).")
-    anthropic_version: str = Field("2026-10-21", description="The `anthropic-version` header.")
+    anthropic_version: Text = Field("2026-10-21", description="The `anthropic-version` header.")
 
 
-_RESOURCE = r"^[A-Za-z0-9][A-Za-z0-9\-]*$"
 AZURE_COGNITIVE_SCOPE = "https://cognitiveservices.azure.com/.default"
 AZURE_AI_SCOPE = "https://ai.azure.com/.default"
 
@@ -130,7 +244,7 @@ class _AzureAuthMixin(_Spec):
     access_token: SecretRef | None = Field(
         None, description="`${ENV_VAR}` holding an Entra ID access token (sent as a Bearer token, never refreshed)."
     )
-    entra_id: bool = Field(
+    entra_id: StrictBool = Field(
         False,
         description="Get Entra ID tokens from azure-identity's DefaultAzureCredential, cached and refreshed "
         "before they expire (needs `modelroute[azure]`).",
@@ -174,13 +288,13 @@ class AzureOpenAIProviderSpec(_AzureAuthMixin, _ResourceMixin, _ProviderBase):
 
     cloud: ClassVar[str] = "azure"
     kind: Literal["azure_openai"]
-    api_version: str = Field(
+    api_version: Text = Field(
         "2024-10-21",
         min_length=1,
         description="`v1` for https://{resource}.openai.azure.com/openai/v1/ (key sent as a Bearer token), or a "
         "dated version for the deployments path (key sent as `api-key`).",
     )
-    entra_scope: str = Field(AZURE_COGNITIVE_SCOPE, description="The scope Entra ID tokens are requested for.")
+    entra_scope: Text = Field(AZURE_COGNITIVE_SCOPE, description="The scope Entra ID tokens are requested for.")
     max_tokens_field: Literal["max_completion_tokens", "max_tokens"] = Field(
         "max_completion_tokens", description="Use `max_tokens` for deployments of older models."
     )
@@ -191,8 +305,8 @@ class AzureFoundryProviderSpec(_AzureAuthMixin, _ResourceMixin, _ProviderBase):
 
     cloud: ClassVar[str] = "azure"
     kind: Literal["azure_foundry"]
-    anthropic_version: str = Field("2026-10-21", description="The `anthropic-version` header.")
-    entra_scope: str = Field(AZURE_AI_SCOPE, description="The scope Entra ID tokens are requested for.")
+    anthropic_version: Text = Field("2026-10-21", description="The `anthropic-version` header.")
+    entra_scope: Text = Field(AZURE_AI_SCOPE, description="The scope Entra ID tokens are requested for.")
 
 
 class VertexProviderSpec(_ProviderBase):
@@ -201,12 +315,10 @@ class VertexProviderSpec(_ProviderBase):
 
     cloud: ClassVar[str] = "gcp"
     kind: Literal["vertex"]
-    project: str = Field(
-        min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$", description="The Google Cloud project id."
-    )
+    project: str = Field(min_length=1, pattern=_GCP_PROJECT, description="The Google Cloud project id.")
     region: str = Field(  # required here, optional on other kinds
         min_length=1,
-        pattern=r"^[a-z0-9\-]+$",
+        pattern=_VERTEX_LOCATION,
         description="The Vertex location: a region (`us-east5`), `global`, or a multi-region (`us`, `eu`).",
     )
     access_token: SecretRef | None = Field(
@@ -214,16 +326,13 @@ class VertexProviderSpec(_ProviderBase):
         description="`${ENV_VAR}` holding an OAuth access token; without it, Google Application Default "
         "Credentials are used (needs `modelroute[vertex]`).",
     )
-    anthropic_version: str = Field("vertex-2023-10-16", description="The body's `anthropic_version`.")
+    anthropic_version: Text = Field("vertex-2023-10-16", description="The body's `anthropic_version`.")
 
     def extra_needed(self) -> tuple[str, str, str, tuple[str, ...]] | None:
         if self.access_token is None:
             what = "Google Application Default Credentials (used when access_token is not set)"
             return ("access_token", what, "vertex", ("google.auth", "requests"))
         return None
-
-
-AWS_REGION = r"^[a-z]{2}(-[a-z]+)+-\d+$"
 
 
 class _AWSProviderBase(_ProviderBase):
@@ -239,7 +348,7 @@ class _AWSProviderBase(_ProviderBase):
     aws_access_key_id: SecretRef | None = Field(None, description="`${ENV_VAR}` holding an access key id (SigV4).")
     aws_secret_access_key: SecretRef | None = Field(None, description="`${ENV_VAR}` holding its secret key.")
     aws_session_token: SecretRef | None = Field(None, description="`${ENV_VAR}` holding a session token.")
-    profile: str | None = Field(None, description="A named profile for the default credential chain (SigV4).")
+    profile: Text | None = Field(None, description="A named profile for the default credential chain (SigV4).")
 
     @model_validator(mode="after")
     def _one_way_to_authenticate(self) -> _AWSProviderBase:
@@ -271,7 +380,7 @@ class BedrockProviderSpec(_AWSProviderBase):
         "anthropic",
         description="anthropic: Claude via InvokeModel; openai: Chat Completions at /openai/v1 (OpenAI models).",
     )
-    anthropic_version: str = Field(
+    anthropic_version: Text = Field(
         "bedrock-2023-05-31", description="The body's `anthropic_version` (AWS documents bedrock-2023-05-31)."
     )
     max_tokens_field: Literal["max_completion_tokens", "max_tokens"] = Field(
@@ -293,7 +402,7 @@ class BedrockMantleProviderSpec(_AWSProviderBase):
     dialect: Literal["anthropic", "openai"] = Field(
         "anthropic", description="Which API to speak: Anthropic Messages (Claude) or OpenAI Chat (OpenAI models)."
     )
-    anthropic_version: str = Field("2023-06-01", description="The `anthropic-version` header (anthropic dialect).")
+    anthropic_version: Text = Field("2023-06-01", description="The `anthropic-version` header (anthropic dialect).")
     max_tokens_field: Literal["max_completion_tokens", "max_tokens"] = Field(
         "max_completion_tokens", description="The OpenAI dialect's max-tokens field."
     )
@@ -304,8 +413,8 @@ class AnthropicAWSProviderSpec(_AWSProviderBase):
     ``aws-external-anthropic.{region}.api.aws``, SigV4 service ``aws-external-anthropic`` or an API key."""
 
     kind: Literal["anthropic_aws"]
-    workspace_id: str = Field(min_length=1, description="The `anthropic-workspace-id` header (required).")
-    anthropic_version: str = Field("2026-10-21", description="The `anthropic-version` header.")
+    workspace_id: Text = Field(min_length=1, description="The `anthropic-workspace-id` header (required).")
+    anthropic_version: Text = Field("2026-10-21", description="The `anthropic-version` header.")
 
 
 ProviderSpec = Annotated[
@@ -335,8 +444,8 @@ PROVIDER_KINDS: dict[str, type[_ProviderBase]] = {
 class TargetSpec(_Spec):
     """One place an alias may be served: a provider entry and the model id it knows the model by."""
 
-    provider: str = Field(min_length=1, description="A name under `providers`.")
-    model: str = Field(min_length=1, description="The model id at that provider.")
+    provider: str = Field(min_length=1, pattern=_NAME, description="A name under `providers`.")
+    model: str = Field(min_length=1, pattern=_MODEL_ID, description="The model id at that provider.")
 
     @model_validator(mode="before")
     @classmethod
@@ -344,9 +453,23 @@ class TargetSpec(_Spec):
         if isinstance(data, str):
             provider, sep, model = data.partition(":")
             if not sep or not provider or not model:
-                raise ValueError(f"target {data!r} must be 'provider:model' or {{provider: ..., model: ...}}")
+                raise ValueError(f"target {data[:80]!r} must be 'provider:model' or {{provider: ..., model: ...}}")
             return {"provider": provider, "model": model}
+        if not isinstance(data, dict):
+            raise ValueError("a target must be 'provider:model' or {provider: <name>, model: <id>}")
         return data
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
+        """Both spellings the loader accepts: the mapping, and the short ``"provider:model"`` string."""
+        mapping = handler(core_schema)
+        short = {
+            "type": "string",
+            "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.\-]*:[^\x00-\x1f\x7f]+$",
+            "description": "The short form: `provider:model` (the model id may itself hold ':').",
+            "examples": ["openai:gpt-5", "bedrock-us:anthropic.claude-haiku-4-5-20251001-v1:0"],
+        }
+        return {"anyOf": [short, mapping]}
 
 
 Action = Literal["failover", "stop"]
@@ -357,13 +480,19 @@ class HedgeSpec(_Spec):
     or ``p95``: its target's recent 95th-percentile latency), send the same request to the next target; the
     first good answer wins and the other attempt is cancelled, its connection closed."""
 
-    after_s: float | Literal["p95"] = Field("p95", description="Seconds before the hedge, or `p95`.")
-    initial_after_s: float = Field(
-        1.0, gt=0, description="The delay used with `p95` until `min_samples` latencies are known."
+    after_s: SecondsOrZero | Literal["p95"] = Field("p95", description="Seconds before the hedge, or `p95`.")
+    initial_after_s: Seconds = Field(
+        1.0, description="The delay used with `p95` until `min_samples` latencies are known."
     )
-    min_samples: int = Field(20, ge=1, description="Latencies needed before the p95 is trusted.")
+    min_samples: int = Field(
+        20, ge=1, le=10_000, strict=True, description="Latencies needed before the p95 is trusted."
+    )
     max_share: float = Field(
-        0.1, gt=0, le=1, description="The share of the last 200 calls that may be hedged (0.1: at most 20)."
+        0.1,
+        gt=0,
+        le=1,
+        strict=True,
+        description="The share of the last 200 calls that may be hedged (0.1: at most 20).",
     )
 
     @field_validator("after_s", mode="before")
@@ -371,8 +500,12 @@ class HedgeSpec(_Spec):
     def _seconds_or_p95(cls, v: Any) -> Any:
         if v == "p95":
             return v
-        if isinstance(v, bool) or not isinstance(v, float | int) or v < 0:
-            raise ValueError(f"after_s must be a number of seconds >= 0, or 'p95' (got {v!r})")
+        ok = not isinstance(v, bool) and isinstance(v, float | int) and 0 <= v <= MAX_SECONDS
+        if not ok:
+            shown = repr(v) if isinstance(v, str | int | float | bool | None) else type(v).__name__
+            raise ValueError(
+                f"after_s must be a number of seconds from 0 to {MAX_SECONDS:g}, or 'p95' (got {shown[:60]})"
+            )
         return float(v)
 
 
@@ -380,8 +513,12 @@ class ErrorPolicySpec(_Spec):
     """What the router does after one error kind (fields left out keep the default table's values)."""
 
     action: Action | None = Field(None, description="After the retries: fail over to the next target, or stop.")
-    retries: int | None = Field(None, ge=0, le=10, description="Retries on the same target before the action.")
-    cooldown_s: float | None = Field(None, ge=0, description="Keep the target out of plans this long.")
+    retries: int | None = Field(
+        None, ge=0, le=10, strict=True, description="Retries on the same target before the action."
+    )
+    cooldown_s: float | None = Field(
+        None, ge=0, le=MAX_COOLDOWN_S, strict=True, description="Keep the target out of plans this long (up to a day)."
+    )
 
 
 OnError = dict[ErrorKind, ErrorPolicySpec]
@@ -403,12 +540,16 @@ class BreakerSpec(_Spec):
     go through (half-open), and its result closes or reopens the breaker. Under an alias, the fields set there
     replace the defaults' ones."""
 
-    enabled: bool = Field(True, description="Set false to never skip a target for its failures.")
-    failures: int = Field(5, ge=1, le=1000, description="Consecutive failures that open the breaker.")
-    failure_rate: float = Field(0.5, gt=0, le=1, description="Share of failed attempts in the window that opens it.")
-    min_calls: int = Field(20, ge=1, description="Attempts the window needs before the failure rate counts.")
-    window_s: float = Field(60.0, gt=0, description="The failure-rate window.")
-    open_s: float = Field(30.0, gt=0, description="How long an open breaker keeps the target out before a probe.")
+    enabled: StrictBool = Field(True, description="Set false to never skip a target for its failures.")
+    failures: int = Field(5, ge=1, le=1000, strict=True, description="Consecutive failures that open the breaker.")
+    failure_rate: float = Field(
+        0.5, gt=0, le=1, strict=True, description="Share of failed attempts in the window that opens it."
+    )
+    min_calls: int = Field(
+        20, ge=1, le=100_000, strict=True, description="Attempts the window needs before the failure rate counts."
+    )
+    window_s: LongSeconds = Field(60.0, description="The failure-rate window.")
+    open_s: LongSeconds = Field(30.0, description="How long an open breaker keeps the target out before a probe.")
     count: list[ErrorKind] = Field(
         default_factory=lambda: list(_BREAKER_COUNTS),
         description="The error kinds that count as failures (a refused prompt says nothing about the target).",
@@ -418,33 +559,41 @@ class BreakerSpec(_Spec):
 class DefaultsSpec(_Spec):
     """Call-wide defaults; aliases and provider entries may override some of them."""
 
-    deadline_s: float = Field(60.0, gt=0, description="One deadline for the whole call, retries and fallbacks.")
-    attempt_timeout_s: float = Field(30.0, gt=0, description="The longest one attempt may take.")
-    connect_timeout_s: float = Field(5.0, gt=0)
-    first_byte_timeout_s: float = Field(30.0, gt=0, description="Until the response headers (streams: first chunk).")
-    stall_timeout_s: float = Field(30.0, gt=0, description="The longest silence allowed inside a response body.")
-    max_retry_wait_s: float = Field(
-        2.0,
-        ge=0,
-        description="The longest Retry-After worth waiting for on the same target; longer ones fail over.",
+    deadline_s: Seconds = Field(60.0, description="One deadline for the whole call, retries and fallbacks.")
+    attempt_timeout_s: Seconds | None = Field(
+        None,
+        description="The longest one attempt may take. Unset: half the alias's deadline, so a target that hangs "
+        "leaves the other half for the next one (30 s with the default 60 s deadline). Set here, it applies to "
+        "aliases that keep the default deadline and caps the derived value of those that set their own.",
     )
-    backoff_base_s: float = Field(0.25, ge=0, description="First retry backoff (exponential, full jitter).")
-    backoff_max_s: float = Field(4.0, ge=0)
+    connect_timeout_s: Seconds = Field(5.0)
+    first_byte_timeout_s: Seconds | None = Field(
+        None,
+        description="Until the response headers (streams: first chunk). Unset: the attempt timeout. Always capped "
+        "by the attempt timeout and what is left of the deadline.",
+    )
+    stall_timeout_s: Seconds = Field(30.0, description="The longest silence allowed inside a response body.")
+    max_retry_wait_s: SecondsOrZero = Field(
+        2.0, description="The longest Retry-After worth waiting for on the same target; longer ones fail over."
+    )
+    backoff_base_s: SecondsOrZero = Field(0.25, description="First retry backoff (exponential, full jitter).")
+    backoff_max_s: SecondsOrZero = Field(4.0)
     on_error: OnError = Field(default_factory=dict, description="Changes to the default action table, per kind.")
-    min_attempt_s: float = Field(
+    min_attempt_s: SecondsOrZero = Field(
         0.25,
-        ge=0,
-        description="An attempt is not started (nor waited for) with less than this left of the call's deadline.",
+        description="An attempt is not started (nor waited for) with less than this left of the call's deadline; "
+        "must be shorter than every deadline.",
     )
-    max_attempts: int = Field(8, ge=1, le=100, description="The most requests one call sends, retries included.")
-    wait_for_reopen_s: float = Field(
+    max_attempts: int = Field(
+        8, ge=1, le=100, strict=True, description="The most requests one call sends, retries included."
+    )
+    wait_for_reopen_s: SecondsOrZero = Field(
         5.0,
-        ge=0,
         description="When every target is cooling down or open, the longest the call waits for the first to "
         "reopen (within the deadline); past that it fails at once with `retry_after_s` set.",
     )
-    first_token_timeout_s: float | None = Field(
-        None, gt=0, description="Streams: the longest an attempt may take to deliver its first content."
+    first_token_timeout_s: Seconds | None = Field(
+        None, description="Streams: the longest an attempt may take to deliver its first content."
     )
     stream_resume: StreamResume = Field(
         "error",
@@ -469,15 +618,17 @@ class AliasSpec(_Spec):
         description="Bedrock ids from `family`: `auto` uses the cross-region profile of the provider's region "
         "when there is one, `none` the in-region id, or force `us`/`eu`/`apac`/`global`.",
     )
-    deployments: dict[str, str] = Field(
+    deployments: dict[str, Annotated[str, Field(min_length=1, pattern=_MODEL_ID)]] = Field(
         default_factory=dict,
         description="Azure deployment names for `family`, by provider entry (default: the model's name).",
     )
     fallbacks: list[str] = Field(default_factory=list, description="Other aliases, tried after every target failed.")
-    deadline_s: float | None = Field(None, gt=0)
-    attempt_timeout_s: float | None = Field(None, gt=0)
+    deadline_s: Seconds | None = Field(None, description="This alias's deadline (default: `defaults.deadline_s`).")
+    attempt_timeout_s: Seconds | None = Field(
+        None, description="The longest one attempt may take (default: half this alias's deadline)."
+    )
     on_error: OnError = Field(default_factory=dict)
-    max_attempts: int | None = Field(None, ge=1, le=100)
+    max_attempts: int | None = Field(None, ge=1, le=100, strict=True)
     stream_resume: StreamResume | None = None
     breaker: BreakerSpec | None = Field(None, description="Breaker thresholds for this alias's calls.")
     hedge: HedgeSpec | None = Field(None, description="Hedge slow first attempts (opt-in).")
@@ -502,8 +653,15 @@ class CatalogSpec(_Spec):
 class ConfigSpec(_Spec):
     """The whole config file."""
 
-    version: Literal[1] = 1
+    version: Literal[1] = Field(1, description="The config format's version: 1.")
     providers: dict[Annotated[str, Field(pattern=_NAME)], ProviderSpec]
     models: dict[Annotated[str, Field(pattern=_NAME)], AliasSpec]
     defaults: DefaultsSpec = Field(default_factory=DefaultsSpec)
     catalog: CatalogSpec = Field(default_factory=CatalogSpec, description="Changes to the model catalog.")
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_not_bool(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            raise ValueError("must be the number 1, not true or false")
+        return v

@@ -23,6 +23,8 @@ class OpenAIRoute(Route):
         self._url = self.base_url + "/chat/completions"
 
     def make_signer(self) -> Signer:
+        if self.spec.api_key is None:  # a keyless local server (vLLM, Ollama): no Authorization header at all
+            return HeaderAuth({})
         return HeaderAuth.bearer(self.secret("api_key"))
 
     def static_headers(self) -> dict[str, str]:

@@ -59,11 +59,19 @@ class Plan:
 
 
 def expand(spec: ConfigSpec, alias: str) -> tuple[PlanEntry, ...]:
-    """The static order for ``alias``: its targets, then its fallbacks' plans, each provider/model pair once."""
+    """The static order for ``alias``: its targets, then its fallbacks' plans, each provider/model pair once.
+
+    Depth first, each alias once (a second visit could add nothing: its whole plan is already in), with an
+    explicit stack: linear in the aliases and fallbacks reachable, however long the chain or wide the graph."""
     out: list[PlanEntry] = []
     seen: set[tuple[str, str]] = set()
-
-    def walk(name: str, via: tuple[str, ...]) -> None:
+    visited: set[str] = set()
+    stack: list[tuple[str, tuple[str, ...]]] = [(alias, ())]
+    while stack:
+        name, via = stack.pop()
+        if name in visited:
+            continue
+        visited.add(name)
         a = spec.models[name]
         for i, t in enumerate(a.targets):
             if (t.provider, t.model) in seen:
@@ -71,11 +79,13 @@ def expand(spec: ConfigSpec, alias: str) -> tuple[PlanEntry, ...]:
             seen.add((t.provider, t.model))
             origin = f"{name} target {i + 1}" if not via else f"fallback {' -> '.join([*via, name])}, target {i + 1}"
             out.append(PlanEntry(name, t.provider, t.model, spec.providers[t.provider].kind, origin))
-        for fb in a.fallbacks:
-            walk(fb, (*via, name))
-
-    walk(alias, ())
+        if a.fallbacks:
+            path = (*via, name) if len(via) < _CHAIN_SHOWN else (*via[:2], "...", *via[-2:], name)
+            stack.extend((fb, path) for fb in reversed(a.fallbacks))
     return tuple(out)
+
+
+_CHAIN_SHOWN = 6  # an origin names at most this many aliases of a long fallback chain
 
 
 def assess(

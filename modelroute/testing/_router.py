@@ -56,6 +56,7 @@ _FAKE_AWS_KEYS = {
 }
 _FAKE_ENTRA_TOKEN = {"entra_id": False, "access_token": "${AZURE_ACCESS_TOKEN}"}
 _FAKE_GOOGLE_TOKEN = {"access_token": "${GOOGLE_ACCESS_TOKEN}"}
+_FAKE_OPENAI_KEY = {"api_key": "${OPENAI_API_KEY}"}
 
 
 def _fake_credentials(p: Any) -> dict[str, Any] | None:
@@ -66,6 +67,8 @@ def _fake_credentials(p: Any) -> dict[str, Any] | None:
         return _FAKE_ENTRA_TOKEN
     if p.kind == "vertex" and p.access_token is None:
         return _FAKE_GOOGLE_TOKEN
+    if p.kind == "openai" and p.api_key is None:  # a keyless local server: the mock serves api.openai.com's rules
+        return _FAKE_OPENAI_KEY
     return None
 
 

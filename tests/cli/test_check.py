@@ -78,11 +78,11 @@ def test_every_way_an_aws_entry_can_authenticate(tmp_path: Path, monkeypatch: py
         "providers:\n"
         "  named: {kind: bedrock, region: us-east-1, profile: prod}\n"
         "  from-env: {kind: bedrock_mantle, region: us-east-1}\n"
-        "  keys: {kind: bedrock, region: us-east-1, aws_access_key_id: ${MR_KEY_ID},"
-        " aws_secret_access_key: ${MR_SECRET}, aws_session_token: ${MR_TOKEN}}\n"
-        "  bearer: {kind: bedrock_mantle, region: us-east-1, api_key: ${MR_KEY_ID}}\n"
-        "  platform: {kind: anthropic_aws, region: us-east-1, workspace_id: w, api_key: ${MR_KEY_ID}}\n"
-        "  proxied: {kind: openai, api_key: ${MR_KEY_ID}, base_url: 'https://${MR_HOST}/v1'}\n"
+        "  keys: {kind: bedrock, region: us-east-1, aws_access_key_id: '${MR_KEY_ID}',"
+        " aws_secret_access_key: '${MR_SECRET}', aws_session_token: '${MR_TOKEN}'}\n"
+        "  bearer: {kind: bedrock_mantle, region: us-east-1, api_key: '${MR_KEY_ID}'}\n"
+        "  platform: {kind: anthropic_aws, region: us-east-1, workspace_id: w, api_key: '${MR_KEY_ID}'}\n"
+        "  proxied: {kind: openai, api_key: '${MR_KEY_ID}', base_url: 'https://${MR_HOST}/v1'}\n"
         "models:\n  m: {targets: ['named:anthropic.claude-sonnet-4-5']}\n",
     )
     providers = by_name(cli("check", cfg, "--json").json())
@@ -105,7 +105,7 @@ def test_every_way_an_aws_entry_can_authenticate(tmp_path: Path, monkeypatch: py
 
 
 def test_an_invalid_config_has_its_own_exit_code_and_one_line(tmp_path: Path) -> None:
-    cfg = write(tmp_path, "providers:\n  o: {kind: openia, api_key: ${K}}\nmodels:\n  g: {targets: ['o:gpt-5.5']}\n")
+    cfg = write(tmp_path, "providers:\n  o: {kind: openia, api_key: '${K}'}\nmodels:\n  g: {targets: ['o:gpt-5.5']}\n")
     r = cli("check", cfg)
     assert r.code == Exit.CONFIG == 3 and r.out == ""
     assert r.err.startswith("error: providers.o.kind: unknown provider kind 'openia'") and r.err.count("\n") == 1

@@ -42,7 +42,7 @@ def test_the_json_sample_is_what_check_prints(tmp_path: Path, monkeypatch: pytes
     (tmp_path / "modelroute.yaml").write_text(
         "providers:\n"
         "  bedrock: {kind: bedrock, region: us-east-1}\n"
-        "  anthropic: {kind: anthropic, api_key: ${ANTHROPIC_API_KEY}}\n"
+        "  anthropic: {kind: anthropic, api_key: '${ANTHROPIC_API_KEY}'}\n"
         "models:\n"
         "  claude-sonnet: {targets: ['bedrock:us.anthropic.claude-sonnet-4-5-20250929-v1:0',"
         " 'anthropic:claude-sonnet-4-5']}\n"

@@ -74,7 +74,7 @@ def test_sse_routes_with_an_api_key_need_no_botocore() -> None:
     ("provider", "message"),
     [
         ({"kind": "bedrock"}, "providers.aws.region: is required"),
-        ({"kind": "bedrock", "region": "US East"}, "providers.aws.region: String should match pattern"),
+        ({"kind": "bedrock", "region": "US East"}, "providers.aws.region: 'US East' is not an AWS region"),
         ({"kind": "bedrock", "region": "us-east-1", "aws_access_key_id": "${A}"},
          "aws_access_key_id and aws_secret_access_key go together"),
         ({"kind": "bedrock", "region": "us-east-1", "api_key": "${K}", **KEYS},

@@ -4,13 +4,16 @@ plans walk the clouds in the order the config promises, and the EU aliases never
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from modelroute import AllTargetsFailed, Router, Seam, load_config
 from modelroute.testing import FakeClock, Fault, MockCloud, router_on_mock_cloud
+from modelroute.transport import Timeouts
 
 CONFIG = Path(__file__).parents[2] / "configs" / "multi-cloud.yaml"
 HI = [{"role": "user", "content": "Hi"}]
@@ -140,3 +143,55 @@ async def test_a_slow_foundry_haiku_is_raced_on_bedrock(no_machine_credentials: 
         ("bedrock-mantle", "ok", True),
         ("foundry-us", "cancelled", True),
     ]
+
+
+# --- the deadline defaults: a hung first target leaves room to fail over ------------------------------------
+
+
+class ClockedTransport:
+    """A sync transport whose sends move the fake clock by the real time they took, and record their limits: the
+    call's deadline then counts the hung attempt's real wait, while every other wait stays instant."""
+
+    def __init__(self, inner: Any, clock: FakeClock, limits: list[tuple[str, Timeouts]], provider: str) -> None:
+        self._inner, self._clock, self._limits, self._provider = inner, clock, limits, provider
+
+    def send(self, method: str, url: str, headers: Any, body: bytes, timeouts: Timeouts) -> Any:
+        self._limits.append((self._provider, timeouts))
+        started = time.monotonic()
+        try:
+            return self._inner.send(method, url, headers, body, timeouts)
+        finally:
+            self._clock.advance(time.monotonic() - started)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def test_a_hung_first_target_leaves_claude_haiku_time_for_the_second(  # the audit's case: 10 s deadline, 30 s
+    # attempts and 20 s first byte in the defaults; the alias's attempt timeout is now half its own deadline
+    monkeypatch: pytest.MonkeyPatch,
+    no_machine_credentials: None,
+) -> None:
+    clock = FakeClock()
+    limits: list[tuple[str, Timeouts]] = []
+    real = Router._sync_transport
+    monkeypatch.setattr(Router, "_sync_transport", lambda self, p: ClockedTransport(real(self, p), clock, limits, p))
+    with MockCloud() as cloud:
+        router = router_on_mock_cloud(cloud, CONFIG, clock=clock, sleep=clock.sleep, rng=random.Random(0))
+        assert router.config.timings("claude-haiku").attempt_timeout_s == 5
+        cloud.set_default("foundry-us", Fault.hang())  # accepts, reads the request, never answers
+        try:
+            answer = router.complete("claude-haiku", HI)
+        finally:
+            router.close()
+    assert answer.served_by is not None and answer.served_by.provider == "bedrock-mantle"
+    first, _ = answer.trace
+    assert (first.provider, first.kind.value if first.kind else None, first.action) == (
+        "foundry-us",
+        "timeout",
+        "failover",
+    )
+    assert limits[0] == ("foundry-us", Timeouts(connect_s=3, first_byte_s=5, stall_s=5, total_s=5))
+    assert limits[1][0] == "bedrock-mantle" and limits[1][1].total_s <= 5
+    assert first.latency_s >= 4.9  # the hang cost what the first-byte timer allowed...
+    assert answer.latency_s < 10  # ...and the answer came within the alias's deadline

@@ -9,9 +9,9 @@ from modelroute.testing import FakeClock, Fault, MockCloud
 
 CONFIG = """\
 providers:
-  anthropic:        {kind: anthropic, api_key: ${ANTHROPIC_API_KEY}}
-  anthropic-backup: {kind: anthropic, api_key: ${ANTHROPIC_BACKUP_KEY}}
-  openai:           {kind: openai, api_key: ${OPENAI_API_KEY}}
+  anthropic:        {kind: anthropic, api_key: "${ANTHROPIC_API_KEY}"}
+  anthropic-backup: {kind: anthropic, api_key: "${ANTHROPIC_BACKUP_KEY}"}
+  openai:           {kind: openai, api_key: "${OPENAI_API_KEY}"}
 models:
   claude-sonnet:
     targets: ["anthropic:claude-sonnet-5-5", "anthropic-backup:claude-sonnet-5-5"]
