@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import ErrorKind, MalformedResponseError, ProviderError
+from ._read import loads
 from .aws_errors import kind_for_aws_error
 from .errors import build_error
 
@@ -41,9 +41,9 @@ def exception_error(headers: dict[str, Any], payload: bytes) -> ProviderError:
     """The error an ``exception``/``error`` event-stream message stands for (its status is the stream's 200)."""
     data: dict[str, Any] = {}
     try:
-        loaded = json.loads(payload) if payload else {}
+        loaded = loads(payload, "an exception frame") if payload else {}
         data = loaded if isinstance(loaded, dict) else {}
-    except (ValueError, UnicodeDecodeError):
+    except MalformedResponseError:
         pass
     if headers.get(":message-type") == "error":
         name = str(headers.get(":error-code") or "internalFailure")
@@ -99,10 +99,10 @@ class EventStreamFramer:
         if mtype != "event" or headers.get(":event-type") != "chunk":
             return None  # initial-response and event types added later
         try:
-            chunk = json.loads(message.payload)
+            chunk = loads(message.payload, "a chunk event")
             text = base64.b64decode(chunk["bytes"], validate=True).decode("utf-8")
-            event = json.loads(text)
-        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+            event = loads(text, "a chunk event's bytes")
+        except (MalformedResponseError, ValueError, KeyError, TypeError, binascii.Error):
             raise MalformedResponseError(
                 f"a chunk event we cannot read: {message.payload[:200]!r}", status=200
             ) from None

@@ -1,7 +1,9 @@
 """Incremental Server-Sent Events framing (sans-IO), as OpenAI and Anthropic stream.
 
-Lines end in ``\\n`` or ``\\r\\n`` (neither vendor uses a bare ``\\r``). An event is dispatched at a blank line;
-``data:`` lines are joined with ``\\n``; comments (``:``) and the ``id``/``retry`` fields are ignored.
+Lines end in ``\\n``, ``\\r\\n`` or a bare ``\\r`` (the vendors use the first two; the SSE standard and the
+``openai`` SDK take all three). One UTF-8 byte order mark at the start of the stream is skipped, as the standard
+says (the SDKs do not skip it, and lose the first event). An event is dispatched at a blank line; ``data:`` lines
+are joined with ``\\n``; comments (``:``) and the ``id``/``retry`` fields are ignored.
 """
 
 from __future__ import annotations
@@ -11,20 +13,34 @@ from ..exceptions import MalformedResponseError
 __all__ = ["SSEFramer"]
 
 _MAX_PENDING = 16 * 1024 * 1024  # one event larger than this is a broken stream, not a big answer
+_BOM = b"\xef\xbb\xbf"
 
 
 class SSEFramer:
     """Feed bytes, get ``(event, data)`` pairs for every complete event."""
 
-    __slots__ = ("_buf", "_data", "_event")
+    __slots__ = ("_buf", "_data", "_event", "_fresh")
 
     def __init__(self) -> None:
         self._buf = b""
         self._event: str | None = None
         self._data: list[str] = []
+        self._fresh = True  # nothing framed yet: a byte order mark may still come
 
     def feed(self, data: bytes) -> list[tuple[str | None, str]]:
         buf = self._buf + data if self._buf else data
+        if self._fresh:
+            if len(buf) < len(_BOM) and _BOM.startswith(buf):
+                self._buf = buf  # maybe the start of a byte order mark: wait for more
+                return []
+            self._fresh = False
+            if buf.startswith(_BOM):
+                buf = buf[len(_BOM) :]
+        if b"\r" in buf:
+            # A bare CR ends a line too. A CR at the very end may be the first half of a CRLF: it stays at the end
+            # of the unfinished tail, where the next chunk completes it (`_line` drops it at close).
+            tail = b"\r" if buf.endswith(b"\r") else b""
+            buf = buf[: len(buf) - len(tail)].replace(b"\r\n", b"\n").replace(b"\r", b"\n") + tail
         if b"\n" not in buf:
             if len(buf) > _MAX_PENDING:
                 raise MalformedResponseError("a server-sent event exceeded 16 MiB without a line break")

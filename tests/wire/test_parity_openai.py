@@ -342,10 +342,12 @@ def test_any_split_gives_the_same_events(cuts: list[int]) -> None:
     assert decode_split(TOOL_STREAM, cuts) == decode_split(TOOL_STREAM, [])
 
 
-def test_a_stream_without_done_is_never_complete() -> None:
+def test_a_stream_cut_before_its_finish_reason_is_never_complete() -> None:
     decoder = route("openai").stream_decoder()
-    decoder.feed(TEXT_STREAM[: TEXT_STREAM.index(b"data: [DONE]")])
-    with pytest.raises(MalformedResponseError, match=r"\[DONE\]"):
+    decoder.feed(TEXT_STREAM[: TEXT_STREAM.index(b'data: {"id": "chatcmpl-s", "object": "chat.completion.chunk", '
+                                                 b'"created": 1, "model": "gpt-5.5", "choices": [{"index": 0, '
+                                                 b'"delta": {}, "finish_reason": "stop"')])  # fmt: skip
+    with pytest.raises(MalformedResponseError, match="before its finish reason"):
         decoder.finish()
 
 
