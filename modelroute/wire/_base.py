@@ -12,7 +12,7 @@ into a `MalformedResponseError`, so a broken response fails over instead of cras
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -45,9 +45,12 @@ class WireRequest:
 
 
 class Framer(Protocol):
-    """Splits a byte stream into messages (SSE events, AWS event-stream frames). Returns ``(event, data)``."""
+    """Splits a byte stream into messages (SSE events, AWS event-stream frames). Returns ``(event, data)``.
 
-    def feed(self, data: bytes) -> list[tuple[str | None, str]]: ...
+    ``feed`` may frame lazily, as its result is iterated, and raise for a broken message only when it reaches it:
+    `StreamDecoder` stops iterating at the answer's end marker, so bytes after it are never judged."""
+
+    def feed(self, data: bytes) -> Iterable[tuple[str | None, str]]: ...
 
     def close(self) -> list[tuple[str | None, str]]:
         """Flush at end of input; raise `MalformedResponseError` if bytes were left half-framed."""

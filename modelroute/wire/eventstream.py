@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import ErrorKind, MalformedResponseError, ProviderError
@@ -75,21 +76,21 @@ class EventStreamFramer:
         self._broken: type[Exception] = Exception
         self._pending = 0  # bytes fed that no complete message has consumed yet
 
-    def feed(self, data: bytes) -> list[tuple[str | None, str]]:
+    def feed(self, data: bytes) -> Iterator[tuple[str | None, str]]:
+        """The events ``data`` completes, framed as they are iterated (so an exception frame or a bad checksum
+        after ``message_stop`` is never reached)."""
         if self._buf is None:
             self._buf, self._broken = _buffer()
         self._buf.add_data(data)
         self._pending += len(data)
-        out: list[tuple[str | None, str]] = []
         try:
             for message in self._buf:
                 self._pending -= message.prelude.total_length
                 pair = self._message(message)
                 if pair is not None:
-                    out.append(pair)
+                    yield pair
         except self._broken as e:  # botocore's ParserError: a bad CRC, impossible lengths
             raise MalformedResponseError(f"a broken AWS event-stream frame: {e}", status=200) from None
-        return out
 
     def _message(self, message: EventStreamMessage) -> tuple[str | None, str] | None:
         headers = message.headers

@@ -8,6 +8,8 @@ are joined with ``\\n``; comments (``:``) and the ``id``/``retry`` fields are ig
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ..exceptions import MalformedResponseError
 
 __all__ = ["SSEFramer"]
@@ -27,12 +29,14 @@ class SSEFramer:
         self._data: list[str] = []
         self._fresh = True  # nothing framed yet: a byte order mark may still come
 
-    def feed(self, data: bytes) -> list[tuple[str | None, str]]:
+    def feed(self, data: bytes) -> Iterator[tuple[str | None, str]]:
+        """The events ``data`` completes, framed as they are iterated: a consumer that stops at the answer's end
+        marker never frames (nor fails on) the bytes after it."""
         buf = self._buf + data if self._buf else data
         if self._fresh:
             if len(buf) < len(_BOM) and _BOM.startswith(buf):
                 self._buf = buf  # maybe the start of a byte order mark: wait for more
-                return []
+                return
             self._fresh = False
             if buf.startswith(_BOM):
                 buf = buf[len(_BOM) :]
@@ -42,26 +46,26 @@ class SSEFramer:
             tail = b"\r" if buf.endswith(b"\r") else b""
             buf = buf[: len(buf) - len(tail)].replace(b"\r\n", b"\n").replace(b"\r", b"\n") + tail
         if b"\n" not in buf:
+            self._buf = buf
             if len(buf) > _MAX_PENDING:
                 raise MalformedResponseError("a server-sent event exceeded 16 MiB without a line break")
-            self._buf = buf
-            return []
+            return
         *lines, self._buf = buf.split(b"\n")
-        out: list[tuple[str | None, str]] = []
+        line = self._line
         for raw in lines:
-            self._line(raw, out)
-        return out
+            event = line(raw)
+            if event is not None:
+                yield event
 
-    def _line(self, raw: bytes, out: list[tuple[str | None, str]]) -> None:
+    def _line(self, raw: bytes) -> tuple[str | None, str] | None:
         line = raw[:-1] if raw.endswith(b"\r") else raw
         if not line:
-            if self._data:
-                out.append((self._event, "\n".join(self._data)))
+            event = (self._event, "\n".join(self._data)) if self._data else None
             self._event = None
             self._data = []
-            return
+            return event
         if line[0] == 58:  # b":" comment
-            return
+            return None
         name, sep, value = line.partition(b":")
         if sep and value.startswith(b" "):
             value = value[1:]
@@ -73,11 +77,14 @@ class SSEFramer:
             self._data.append(text)
         elif name == b"event":
             self._event = text
+        return None
 
     def close(self) -> list[tuple[str | None, str]]:
         out: list[tuple[str | None, str]] = []
         if self._buf:
-            self._line(self._buf, out)
+            event = self._line(self._buf)
+            if event is not None:
+                out.append(event)
             self._buf = b""
         # An event without its closing blank line was cut in transit: drop it, the handler decides if the
         # stream completed.
