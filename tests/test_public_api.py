@@ -10,7 +10,8 @@ import modelroute
 EXPECTED = {
     "AllTargetsFailed", "AsyncStream", "Attempt", "AuthError", "Config", "ConfigError", "ContentFilteredError",
     "ContextWindowExceededError", "CredentialError", "ErrorKind", "ImagePart", "IncompleteToolCall",
-    "InvalidRequestError", "MalformedResponseError", "Message", "MissingDependencyError", "ModelRouteError", "OverloadedError", "Plan",
+    "InvalidRequestError", "MalformedResponseError", "Message", "MissingDependencyError", "ModelRouteError",
+    "OverloadedError", "Plan",
     "PlanEntry", "ProviderConnectionError", "ProviderError", "ProviderTimeoutError", "QuotaExhaustedError",
     "RateLimitedError", "Request", "RequestError", "RequestOptions", "Response", "Router", "Seam", "ServedBy",
     "ServerError", "StopEvent", "StopReason", "Stream", "StreamEvent", "StreamInterrupted", "TextDelta", "TextPart",
