@@ -6,9 +6,11 @@ names the field (``choices is an object, not a list``), never a ``TypeError``, `
 
 - JSON is RFC 8259 JSON in UTF-8: a leading byte order mark is skipped; ``NaN`` / ``Infinity`` are refused (they
   are not JSON, and would be sent back as invalid JSON in the next turn's tool arguments).
-- Arrays and objects may nest `MAX_DEPTH` levels. Deeper text is refused before it is parsed, so neither the
-  parser nor anything that later walks the value (pydantic, ``json.dumps`` of tool arguments) can recurse
-  without bound. The check is two ``str.count`` calls unless the text holds more brackets than that.
+- Arrays and objects may nest `MAX_DEPTH` levels, so nothing that later walks the value (pydantic, ``json.dumps``
+  of tool arguments) can recurse without bound. Text with at most `MAX_DEPTH` brackets cannot nest deeper: two
+  ``str.count`` calls clear almost every body and stream event. Text with more is parsed under the interpreter's
+  recursion guard (the C parser gives up on 100,000 levels with a ``RecursionError``, caught here) and its
+  containers are then counted level by level, without recursion.
 - A field that is absent or ``null`` reads as None; a field of another type than the one the protocol gives it is
   malformed. A token count is an integer >= 0 (an integral float such as ``12.0`` is accepted: some servers
   serialise counts that way); a string, a bool, a fraction, NaN or a negative number is malformed.
@@ -17,8 +19,7 @@ names the field (``choices is an object, not a list``), never a ``TypeError``, `
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..exceptions import MalformedResponseError
@@ -37,6 +38,7 @@ __all__ = [
     "opt_str",
     "req_str",
     "tool_arguments",
+    "wrong",
 ]
 
 #: how deep arrays and objects may nest in anything a server sends (a chat response needs about 10 levels)
@@ -70,20 +72,22 @@ def _no_constant(name: str) -> Any:
 
 
 _DECODER = json.JSONDecoder(parse_constant=_no_constant)
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
-_BRACKET = re.compile(r"[\[\]{}]")
+# The decoder's C scanner (set in JSONDecoder.__init__; typeshed does not declare the attribute).
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
 
 
-def nesting(text: str) -> int:
-    """How deep the arrays and objects of JSON ``text`` nest (brackets inside strings do not count)."""
-    depth = deepest = 0
-    for ch in _BRACKET.findall(_STRING.sub("", text)):
-        if ch in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        else:
-            depth -= 1
-    return deepest
+def nesting(value: Any) -> int:
+    """How deep the arrays and objects of a parsed JSON value nest (a scalar: 0), counted without recursion."""
+    depth = 0
+    level = [value] if isinstance(value, dict | list) else []
+    while level:
+        depth += 1
+        below: list[Any] = []
+        for node in level:
+            items = node.values() if isinstance(node, dict) else node
+            below.extend(v for v in items if isinstance(v, dict | list))
+        level = below
+    return depth
 
 
 def loads(data: bytes | str, what: str) -> Any:
@@ -98,12 +102,25 @@ def loads(data: bytes | str, what: str) -> Any:
         text = data
     if text.startswith("\ufeff"):
         text = text[1:]
-    if text.count("{") + text.count("[") > MAX_DEPTH and nesting(text) > MAX_DEPTH:
-        raise bad(f"{what} nests arrays or objects deeper than {MAX_DEPTH} levels")
     try:
-        return _DECODER.decode(text)
-    except (ValueError, RecursionError) as e:
+        try:
+            value, end = _SCAN(text, 0)  # the C scanner, for text with no whitespace around the value
+        except StopIteration:
+            end = -1
+        if end != len(text):
+            value = _DECODER.decode(text)  # whitespace around the value, or extra data: the full rules
+    except RecursionError:
+        raise bad(f"{what} nests arrays or objects deeper than {MAX_DEPTH} levels") from None
+    except ValueError as e:
         raise bad(f"{what} is not JSON ({e}): {text[:120]!r}") from None
+    if text.count("{") + text.count("[") > MAX_DEPTH and nesting(value) > MAX_DEPTH:
+        raise bad(f"{what} nests arrays or objects deeper than {MAX_DEPTH} levels")
+    return value
+
+
+def wrong(what: str, value: Any, expected: str) -> MalformedResponseError:
+    """``what is a string ('x'), not an object``."""
+    return bad(f"{what} is {describe(value)}, not {expected}")
 
 
 def as_dict(value: Any, what: str) -> dict[str, Any]:

@@ -37,7 +37,20 @@ from .._types import (
     UsageEvent,
 )
 from ..exceptions import ErrorKind, MalformedResponseError, ProviderError
-from ._read import as_dict, bad, count, describe, loads, opt_dict, opt_index, opt_list, opt_str, req_str, tool_arguments
+from ._read import (
+    as_dict,
+    bad,
+    count,
+    describe,
+    loads,
+    opt_dict,
+    opt_index,
+    opt_list,
+    opt_str,
+    req_str,
+    tool_arguments,
+    wrong,
+)
 from .errors import build_error, kind_for_status, load_json_object, mentions_context_window
 
 __all__ = ["OpenAIChat", "OpenAIChatStream"]
@@ -290,38 +303,71 @@ class OpenAIChatStream:
             return []
         if data.startswith("[DONE]"):
             return self._stop()
-        chunk = as_dict(loads(data, "a stream chunk"), "a stream chunk")
+        chunk = loads(data, "a stream chunk")
+        if type(chunk) is not dict:
+            raise wrong("a stream chunk", chunk, "an object")
         err = chunk.get("error")
         if err:
             raise self._dialect.classify_error_object(200, {}, err if isinstance(err, dict) else {"message": str(err)})
         out: list[StreamEvent] = []
         if not self._id:
             self._id = opt_str(chunk, "id", "a stream chunk") or ""
-        self._model = opt_str(chunk, "model", "a stream chunk") or self._model
-        for item in opt_list(chunk, "choices", "a stream chunk") or ():
-            choice = as_dict(item, "a stream chunk's choice")
-            if opt_index(choice, "index", "a stream chunk's choice"):
-                continue  # only the first choice is ours (we never ask for n > 1)
-            delta = opt_dict(choice, "delta", "a stream chunk's choice") or {}
-            text = content_text(delta.get("content"), "a delta's content")
-            if text:
-                self._text.append(text)
-                out.append(TextDelta(text))
-            refusal = opt_str(delta, "refusal", "a delta")
-            if refusal:
-                self._refusal.append(refusal)
-            for tc in opt_list(delta, "tool_calls", "a delta") or ():
-                out.append(self._tool_delta(as_dict(tc, "a streamed tool call")))
-            finish = opt_str(choice, "finish_reason", "a stream chunk's choice")
-            if finish:
-                self._raw_stop = finish
-        usage = opt_dict(chunk, "usage", "a stream chunk")
+        if self._model is None:
+            self._model = opt_str(chunk, "model", "a stream chunk")
+        choices = chunk.get("choices")
+        if choices is not None:
+            if type(choices) is not list:
+                raise wrong("a stream chunk's choices", choices, "a list")
+            for choice in choices:
+                self._choice(choice, out)
+        usage = chunk.get("usage")
         if usage is not None:
+            if type(usage) is not dict:
+                raise wrong("a stream chunk's usage", usage, "an object")
             self._counts = {**(self._counts or {}), **usage_counts(usage, "a stream chunk's usage")}
             out.append(UsageEvent(_usage(self._counts)))
             if self._raw_stop is not None:
                 out.extend(self._stop())  # the usage chunk is the last one: complete, with or without [DONE]
         return out
+
+    # The hot path of every streamed answer: types are checked inline (`_read`'s helpers, which name the field the
+    # same way, cost a call each).
+
+    def _choice(self, choice: Any, out: list[StreamEvent]) -> None:
+        if type(choice) is not dict:
+            raise wrong("a stream chunk's choice", choice, "an object")
+        index = choice.get("index")
+        if index:
+            if type(index) is not int or index < 0:
+                raise wrong("a stream chunk's choice.index", index, "an index")
+            return  # only the first choice is ours (we never ask for n > 1)
+        delta = choice.get("delta")
+        if delta is not None:
+            if type(delta) is not dict:
+                raise wrong("a stream chunk's choice.delta", delta, "an object")
+            if delta:
+                self._delta(delta, out)
+        finish = choice.get("finish_reason")
+        if finish is not None:
+            if type(finish) is not str:
+                raise wrong("a stream chunk's choice.finish_reason", finish, "a string")
+            if finish:
+                self._raw_stop = finish
+
+    def _delta(self, delta: dict[str, Any], out: list[StreamEvent]) -> None:
+        content = delta.get("content")
+        if content is not None:
+            text = content if type(content) is str else content_text(content, "a delta's content")
+            if text:
+                self._text.append(text)
+                out.append(TextDelta(text))
+        if delta.get("refusal") is not None:
+            refusal = opt_str(delta, "refusal", "a delta")
+            if refusal:
+                self._refusal.append(refusal)
+        if delta.get("tool_calls") is not None:
+            for tc in opt_list(delta, "tool_calls", "a delta") or ():
+                out.append(self._tool_delta(as_dict(tc, "a streamed tool call")))
 
     def _tool_delta(self, tc: dict[str, Any]) -> ToolCallDelta:
         index = opt_index(tc, "index", "a streamed tool call") or 0

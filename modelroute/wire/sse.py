@@ -18,6 +18,13 @@ _MAX_PENDING = 16 * 1024 * 1024  # one event larger than this is a broken stream
 _BOM = b"\xef\xbb\xbf"
 
 
+def _lf(buf: bytes) -> bytes:
+    """CRLF and bare CR line ends as LF. A CR at the very end may be the first half of a CRLF: it stays at the end
+    of the unfinished tail, where the next chunk completes it (`SSEFramer._line` drops it at close)."""
+    tail = b"\r" if buf.endswith(b"\r") else b""
+    return buf[: len(buf) - len(tail)].replace(b"\r\n", b"\n").replace(b"\r", b"\n") + tail
+
+
 class SSEFramer:
     """Feed bytes, get ``(event, data)`` pairs for every complete event."""
 
@@ -38,24 +45,35 @@ class SSEFramer:
                 self._buf = buf  # maybe the start of a byte order mark: wait for more
                 return
             self._fresh = False
-            if buf.startswith(_BOM):
-                buf = buf[len(_BOM) :]
+            buf = buf.removeprefix(_BOM)
         if b"\r" in buf:
-            # A bare CR ends a line too. A CR at the very end may be the first half of a CRLF: it stays at the end
-            # of the unfinished tail, where the next chunk completes it (`_line` drops it at close).
-            tail = b"\r" if buf.endswith(b"\r") else b""
-            buf = buf[: len(buf) - len(tail)].replace(b"\r\n", b"\n").replace(b"\r", b"\n") + tail
+            buf = _lf(buf)
         if b"\n" not in buf:
             self._buf = buf
             if len(buf) > _MAX_PENDING:
                 raise MalformedResponseError("a server-sent event exceeded 16 MiB without a line break")
             return
         *lines, self._buf = buf.split(b"\n")
-        line = self._line
+        # The hot loop: blank lines and ``data:`` lines inline, the rest by `_line`. (No line here ends in CR:
+        # CRs became line ends above.)
+        pending = self._data
         for raw in lines:
-            event = line(raw)
-            if event is not None:
-                yield event
+            if not raw:
+                if pending:
+                    event = (self._event, "\n".join(pending))
+                    self._event, self._data = None, []
+                    pending = self._data
+                    yield event
+                else:
+                    self._event = None
+            elif raw.startswith(b"data:"):
+                value = raw[6:] if raw[5:6] == b" " else raw[5:]
+                try:
+                    pending.append(value.decode())
+                except UnicodeDecodeError:
+                    raise MalformedResponseError("a server-sent event is not valid UTF-8") from None
+            else:
+                self._line(raw)
 
     def _line(self, raw: bytes) -> tuple[str | None, str] | None:
         line = raw[:-1] if raw.endswith(b"\r") else raw
