@@ -322,7 +322,7 @@ class AnthropicStream:
         block = as_dict(ev.get("content_block"), "a content_block_start event's content_block")
         if index in self._blocks:
             raise bad(f"content block {index} started twice")
-        btype = block.get("type")
+        btype = opt_str(block, "type", "a content_block_start event's content_block")
         state: dict[str, Any] = {"type": btype, "parts": [], "block": block, "input": None}
         self._blocks[index] = state
         if btype == "text":

@@ -192,6 +192,7 @@ MALFORMED_STREAMS: list[tuple[str, str, list[Any], str]] = [
     ("anthropic block index -1", "anthropic", ant((1, {"type": "content_block_start", "index": -1, "content_block": {"type": "text", "text": ""}})), "index"),
     ("anthropic delta a string", "vertex", ant((3, {"type": "content_block_delta", "index": 0, "delta": "Hel"})), "delta"),
     ("anthropic content before message_start", "anthropic", ant((0, {"type": "ping"})), "before message_start"),
+    ("anthropic block type a list", "anthropic", ant((1, {"type": "content_block_start", "index": 0, "content_block": {"type": ["text"], "text": ""}})), "type"),
     ("anthropic block started twice", "azure_foundry", ant((6, {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})), "twice"),
     ("anthropic delta for a block never started", "anthropic", ant((1, {"type": "ping"})), "never started"),
     ("anthropic usage 'two'", "anthropic", ant((10, {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": "two"}})), "output_tokens"),
