@@ -206,17 +206,6 @@ def frame(route: Route, items: Iterable[Any], render: Callable[[Any], str] = jso
     return sse(items, named=dialect_of(route) == "anthropic", render=render)
 
 
-def decode_stream(route: Route, body: bytes, cuts: Iterable[int] = ()) -> tuple[list[StreamEvent], Response]:
-    decoder = route.stream_decoder()
-    events: list[StreamEvent] = []
-    last = 0
-    for c in [*sorted(set(cuts)), len(body)]:
-        events += decoder.feed(body[last:c])
-        last = c
-    tail, response = decoder.finish()
-    return events + tail, response
-
-
 # --- what a decoded answer must be ---------------------------------------------------------------------------
 
 

@@ -24,8 +24,8 @@ from modelroute._types import IncompleteToolCall, StopEvent, StopReason, TextDel
 from modelroute.exceptions import ErrorKind, MalformedResponseError, ProviderError
 from modelroute.testing._routes.bedrock import es_chunk, es_frame
 
-from ._hostile import build, decode_stream, route_for
-from ._oracle import Capture
+from ._hostile import build, route_for
+from ._oracle import Capture, decode_stream
 from .test_parity_anthropic import sdk_final as anthropic_final
 from .test_parity_openai import sdk_final as openai_final
 

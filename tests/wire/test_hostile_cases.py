@@ -19,7 +19,6 @@ from ._hostile import (
     anthropic_body,
     anthropic_events,
     assert_well_typed,
-    decode_stream,
     es_chunk_text,
     frame,
     openai_body,
@@ -28,6 +27,7 @@ from ._hostile import (
     route_for,
     sse,
 )
+from ._oracle import decode_stream
 
 DEEP = "[" * 100_000 + "]" * 100_000
 DEEP_OBJECT = '{"a":' * 100_000 + "1" + "}" * 100_000

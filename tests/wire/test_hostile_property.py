@@ -29,13 +29,13 @@ from ._hostile import (
     ROUTE_IDS,
     assert_events_well_typed,
     assert_well_typed,
-    decode_stream,
     error_bodies,
     frame,
     route_for,
     valid_body,
     valid_events,
 )
+from ._oracle import decode_stream
 
 T = TypeVar("T")
 PROPERTY = settings(

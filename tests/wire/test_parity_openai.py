@@ -15,7 +15,7 @@ from modelroute._coerce import build_request
 from modelroute._types import StopReason
 from modelroute.exceptions import ErrorKind, MalformedResponseError, ProviderError
 
-from ._oracle import KEY, Capture, ours, route, sse_stream
+from ._oracle import KEY, Capture, decode_stream, ours, route, sse_stream
 
 pytestmark = pytest.mark.parity
 MODEL = "gpt-5.5"
@@ -306,13 +306,7 @@ TOOL_STREAM = sse(
 
 
 def decode_split(body: bytes, cuts: list[int]) -> Any:
-    decoder = route("openai").stream_decoder()
-    events, last = [], 0
-    for c in [*sorted(set(cuts)), len(body)]:
-        events += decoder.feed(body[last:c])
-        last = c
-    tail, response = decoder.finish()
-    return events + tail, response
+    return decode_stream(route("openai"), body, cuts)
 
 
 def sdk_final(body: bytes) -> Any:
