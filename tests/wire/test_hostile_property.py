@@ -40,7 +40,7 @@ from ._oracle import decode_stream
 T = TypeVar("T")
 PROPERTY = settings(
     derandomize=True,
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
