@@ -11,6 +11,7 @@ from ._stream import AsyncStream, Stream
 from ._types import (
     Attempt,
     ImagePart,
+    IncompleteToolCall,
     Message,
     Request,
     Response,
@@ -70,6 +71,7 @@ __all__ = [
     "CredentialError",
     "ErrorKind",
     "ImagePart",
+    "IncompleteToolCall",
     "InvalidRequestError",
     "MalformedResponseError",
     "Message",

@@ -129,7 +129,9 @@ def _show(say: Callable[[str], None], r: Response) -> None:
     sb = r.served_by
     where = f"{sb.provider} ({sb.cloud}{', ' + sb.region if sb.region else ''}, {sb.model})" if sb else "?"
     say(f"    -> served by {where} in {r.latency_s * 1000:.0f} ms: {r.text!r}")
-    say(f"    -> usage: {r.usage.input_tokens} in, {r.usage.output_tokens} out; stop: {r.stop_reason.value}")
+    u = r.usage
+    counts = f"{u.input_tokens} in, {u.output_tokens} out" if u is not None else "not reported"
+    say(f"    -> usage: {counts}; stop: {r.stop_reason.value}")
     say(trace_table(r.trace, indent="       "))
 
 

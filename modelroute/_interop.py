@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ._types import Response, StopReason, TextPart, ToolCallPart
+from ._types import Response, StopReason, TextPart, ToolCallPart, Usage
 from .exceptions import MissingDependencyError
 
 __all__ = ["to_anthropic", "to_openai"]
@@ -51,22 +51,30 @@ def to_openai(r: Response) -> Any:
     if calls:
         message["tool_calls"] = calls
     u = r.usage
+    usage = None
+    if u is not None:  # a ChatCompletion may have no usage, like the answer
+        usage = {
+            "prompt_tokens": u.input_tokens,
+            "completion_tokens": u.output_tokens,
+            "total_tokens": u.total_tokens,
+            "prompt_tokens_details": {"cached_tokens": u.cache_read_tokens, "cache_write_tokens": u.cache_write_tokens},
+            "completion_tokens_details": {"reasoning_tokens": u.reasoning_tokens},
+        }
     return ChatCompletion.model_validate(
         {
             "id": r.id,
             "object": "chat.completion",
             "created": 0,
-            "model": r.served_by.model if r.served_by else "",
+            "model": _model(r),
             "choices": [{"index": 0, "message": message, "finish_reason": _OPENAI_FINISH.get(r.stop_reason, "stop")}],
-            "usage": {
-                "prompt_tokens": u.input_tokens,
-                "completion_tokens": u.output_tokens,
-                "total_tokens": u.total_tokens,
-                "prompt_tokens_details": {"cached_tokens": u.cache_read_tokens},
-                "completion_tokens_details": {"reasoning_tokens": u.reasoning_tokens},
-            },
+            "usage": usage,
         }
     )
+
+
+def _model(r: Response) -> str:
+    """The model id the provider reported, else the one the config asked for."""
+    return r.model or (r.served_by.model if r.served_by else "")
 
 
 def to_anthropic(r: Response) -> Any:
@@ -79,13 +87,13 @@ def to_anthropic(r: Response) -> Any:
             blocks.append({"type": "text", "text": p.text})
         elif isinstance(p, ToolCallPart):
             blocks.append({"type": "tool_use", "id": p.id, "name": p.name, "input": p.arguments})
-    u = r.usage
+    u = r.usage or Usage()  # a Message must carry usage: zeros when the provider reported none
     return Message.model_validate(
         {
             "id": r.id,
             "type": "message",
             "role": "assistant",
-            "model": r.served_by.model if r.served_by else "",
+            "model": _model(r),
             "content": blocks,
             "stop_reason": _ANTHROPIC_STOP.get(r.stop_reason),
             "stop_sequence": None,
@@ -94,6 +102,7 @@ def to_anthropic(r: Response) -> Any:
                 "output_tokens": u.output_tokens,
                 "cache_read_input_tokens": u.cache_read_tokens,
                 "cache_creation_input_tokens": u.cache_write_tokens,
+                "output_tokens_details": {"thinking_tokens": u.reasoning_tokens},
             },
         }
     )

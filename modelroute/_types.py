@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Attempt",
     "ImagePart",
+    "IncompleteToolCall",
     "Message",
     "Part",
     "Request",
@@ -147,14 +148,16 @@ class StopReason(StrEnum):
 class Usage(BaseModel):
     """Token counts. ``input_tokens`` counts every prompt token, cached or not, on every vendor;
     ``cache_read_tokens`` and ``cache_write_tokens`` say how many of them hit or filled the prompt cache;
-    ``reasoning_tokens`` are the part of ``output_tokens`` spent thinking."""
+    ``reasoning_tokens`` are the part of ``output_tokens`` spent thinking (OpenAI's ``reasoning_tokens``,
+    Claude's ``thinking_tokens``). A count the provider did not report is 0; every count is an integer >= 0 (a
+    response with any other count is a ``malformed_response``)."""
 
     model_config = ConfigDict(frozen=True)
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cache_read_tokens: int = 0
-    cache_write_tokens: int = 0
-    reasoning_tokens: int = 0
+    input_tokens: int = Field(0, ge=0)
+    output_tokens: int = Field(0, ge=0)
+    cache_read_tokens: int = Field(0, ge=0)
+    cache_write_tokens: int = Field(0, ge=0)
+    reasoning_tokens: int = Field(0, ge=0)
 
     @property
     def total_tokens(self) -> int:
@@ -171,10 +174,13 @@ class ServedBy(BaseModel):
     region: str | None = None
     model: str
     alias: str
+    #: the model id the provider's answer names (``model`` is the id the config asked for); None if it named none
+    reported_model: str | None = None
 
     def __str__(self) -> str:
         where = f"{self.cloud}/{self.region}" if self.region else self.cloud
-        return f"{self.provider} ({where}, {self.model})"
+        reported = f", reported {self.reported_model}" if self.reported_model not in (None, self.model) else ""
+        return f"{self.provider} ({where}, {self.model}{reported})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,15 +237,31 @@ def _short(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+class IncompleteToolCall(BaseModel):
+    """A tool call the answer was cut off in (``stop_reason`` is ``max_tokens``): its arguments never ended, so it
+    is not in ``Response.content`` and must not be run. ``arguments_text`` is the JSON text that did arrive."""
+
+    model_config = _FROZEN
+    id: str | None = None
+    name: str | None = None
+    arguments_text: str = ""
+
+
 class Response(BaseModel):
-    """A completed answer, with where it came from and every attempt it took."""
+    """A completed answer, with where it came from and every attempt it took.
+
+    ``usage`` is None when the provider reported no token counts. ``model`` is the model id the provider's answer
+    names (``served_by.model`` is the one the config asked for). ``incomplete_tool_calls`` holds the tool calls an
+    answer stopped by ``max_tokens`` was cut off in."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
     id: str = ""
     content: list[Part] = Field(default_factory=list)
     stop_reason: StopReason = StopReason.END
     raw_stop_reason: str | None = None
-    usage: Usage = Field(default_factory=Usage)
+    usage: Usage | None = None
+    model: str | None = None
+    incomplete_tool_calls: list[IncompleteToolCall] = Field(default_factory=list)
     served_by: ServedBy | None = None
     latency_s: float = 0.0
     trace: list[Attempt] = Field(default_factory=list)
@@ -261,7 +283,9 @@ class Response(BaseModel):
         content: list[Any],
         stop_reason: StopReason,
         raw_stop_reason: str | None,
-        usage: Usage,
+        usage: Usage | None,
+        model: str | None = None,
+        incomplete_tool_calls: list[IncompleteToolCall] | None = None,
     ) -> Response:
         """An answer as a codec decoded it: built without validation, and with every field given, because for a
         missing field pydantic's ``model_construct`` inspects the signature of its ``default_factory`` on each
@@ -272,6 +296,8 @@ class Response(BaseModel):
             stop_reason=stop_reason,
             raw_stop_reason=raw_stop_reason,
             usage=usage,
+            model=model,
+            incomplete_tool_calls=incomplete_tool_calls or [],
             served_by=None,
             latency_s=0.0,
             trace=[],

@@ -381,6 +381,7 @@ class Router:
             region=route.region,
             model=e.model,
             alias=e.alias,
+            reported_model=response.model,
         )
         return response
 

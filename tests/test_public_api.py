@@ -9,8 +9,9 @@ import modelroute
 
 EXPECTED = {
     "AllTargetsFailed", "AsyncStream", "Attempt", "AuthError", "Config", "ConfigError", "ContentFilteredError",
-    "ContextWindowExceededError", "CredentialError", "ErrorKind", "ImagePart", "InvalidRequestError",
-    "MalformedResponseError", "Message", "MissingDependencyError", "ModelRouteError", "OverloadedError", "Plan",
+    "ContextWindowExceededError", "CredentialError", "ErrorKind", "ImagePart", "IncompleteToolCall",
+    "InvalidRequestError", "MalformedResponseError", "Message", "MissingDependencyError", "ModelRouteError",
+    "OverloadedError", "Plan",
     "PlanEntry", "ProviderConnectionError", "ProviderError", "ProviderTimeoutError", "QuotaExhaustedError",
     "RateLimitedError", "Request", "RequestError", "RequestOptions", "Response", "Router", "Seam", "ServedBy",
     "ServerError", "StopEvent", "StopReason", "Stream", "StreamEvent", "StreamInterrupted", "TextDelta", "TextPart",

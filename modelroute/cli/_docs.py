@@ -40,7 +40,8 @@ def response_doc(r: Response) -> dict[str, Any]:
         "stop_reason": r.stop_reason.value,
         "served_by": r.served_by.model_dump(mode="json") if r.served_by is not None else None,
         "latency_s": r.latency_s,
-        "usage": r.usage.model_dump(mode="json"),
+        "model": r.model,
+        "usage": r.usage.model_dump(mode="json") if r.usage is not None else None,
         "trace": [attempt_doc(a) for a in r.trace],
     }
 

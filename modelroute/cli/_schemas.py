@@ -46,7 +46,15 @@ def _nullable(name: str) -> dict[str, Any]:
 
 _DEFS: dict[str, Any] = {
     "served_by": _obj(
-        {"provider": _STR, "kind": _STR, "cloud": _STR, "region": _OPT_STR, "model": _STR, "alias": _STR}
+        {
+            "provider": _STR,
+            "kind": _STR,
+            "cloud": _STR,
+            "region": _OPT_STR,
+            "model": _STR,
+            "reported_model": _OPT_STR,
+            "alias": _STR,
+        }
     ),
     "usage": _obj(
         {
@@ -82,7 +90,8 @@ _DEFS: dict[str, Any] = {
             "stop_reason": _STR,
             "served_by": _nullable("served_by"),
             "latency_s": _NUM,
-            "usage": _ref("usage"),
+            "model": _OPT_STR,
+            "usage": _nullable("usage"),
             "trace": {"type": "array", "items": _ref("attempt")},
         }
     ),

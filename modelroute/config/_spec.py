@@ -222,6 +222,11 @@ class OpenAIProviderSpec(_ProviderBase):
     max_tokens_field: Literal["max_completion_tokens", "max_tokens"] = Field(
         "max_completion_tokens", description="Use `max_tokens` for older OpenAI-compatible servers."
     )
+    stream_usage: bool = Field(
+        True,
+        description="Send `stream_options: {include_usage: true}` on streamed calls, so the stream ends with its "
+        "token counts; set false for OpenAI-compatible servers that reject the field.",
+    )
 
 
 class AnthropicProviderSpec(_ProviderBase):
@@ -297,6 +302,11 @@ class AzureOpenAIProviderSpec(_AzureAuthMixin, _ResourceMixin, _ProviderBase):
     entra_scope: Text = Field(AZURE_COGNITIVE_SCOPE, description="The scope Entra ID tokens are requested for.")
     max_tokens_field: Literal["max_completion_tokens", "max_tokens"] = Field(
         "max_completion_tokens", description="Use `max_tokens` for deployments of older models."
+    )
+    stream_usage: bool = Field(
+        True,
+        description="Send `stream_options: {include_usage: true}` on streamed calls, so the stream ends with its "
+        "token counts; set false for OpenAI-compatible servers that reject the field.",
     )
 
 
@@ -386,6 +396,11 @@ class BedrockProviderSpec(_AWSProviderBase):
     max_tokens_field: Literal["max_completion_tokens", "max_tokens"] = Field(
         "max_completion_tokens", description="The OpenAI dialect's max-tokens field."
     )
+    stream_usage: bool = Field(
+        True,
+        description="OpenAI dialect: send `stream_options: {include_usage: true}` on streamed calls, so the stream "
+        "ends with its token counts; set false for OpenAI-compatible servers that reject the field.",
+    )
 
     def extra_needed(self) -> tuple[str, str, str, tuple[str, ...]] | None:
         # InvokeModel streams are AWS event streams, read by botocore's decoder whatever the auth.
@@ -405,6 +420,11 @@ class BedrockMantleProviderSpec(_AWSProviderBase):
     anthropic_version: Text = Field("2023-06-01", description="The `anthropic-version` header (anthropic dialect).")
     max_tokens_field: Literal["max_completion_tokens", "max_tokens"] = Field(
         "max_completion_tokens", description="The OpenAI dialect's max-tokens field."
+    )
+    stream_usage: bool = Field(
+        True,
+        description="OpenAI dialect: send `stream_options: {include_usage: true}` on streamed calls, so the stream "
+        "ends with its token counts; set false for OpenAI-compatible servers that reject the field.",
     )
 
 

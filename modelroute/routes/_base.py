@@ -13,8 +13,10 @@ from .._types import Request, Response
 from ..auth import Signer
 from ..config import resolve_env
 from ..config._load import env_references
-from ..exceptions import ProviderError
+from ..exceptions import ModelRouteError, ProviderError
 from ..wire import Dialect, SSEFramer, StreamDecoder, WireRequest
+from ..wire._base import unreadable
+from ..wire.errors import build_error, kind_for_status
 
 __all__ = ["Route"]
 
@@ -112,12 +114,36 @@ class Route(ABC):
         return WireRequest("POST", url, headers, data, stream, body)
 
     def decode(self, body: bytes) -> Response:
-        return self.dialect.decode(body)
+        """A 2xx body as a `Response`, or a `MalformedResponseError` (never another exception) if it cannot be."""
+        try:
+            return self._decode(body)
+        except ModelRouteError as e:
+            if isinstance(e, ProviderError) and e.body is None:
+                e.body = body[:500]
+            raise
+        except Exception as e:  # a hostile body must fail over, never crash the call
+            error = unreadable(e, "a response")
+            error.body = body[:500]
+            raise error from None
 
     def stream_decoder(self) -> StreamDecoder:
         return StreamDecoder(SSEFramer(), self.dialect.stream_handler())
 
     def classify(self, status: int, headers: Mapping[str, str], body: bytes) -> ProviderError:
+        """The classified error for a non-2xx response; by its status alone when the body cannot be read."""
+        try:
+            return self._classify(status, headers, body)
+        except Exception as e:  # a hostile error body is still an error with a status
+            kind = kind_for_status(status)
+            message = f"HTTP {status}, with an error body we cannot read ({type(e).__name__})"
+            return build_error(kind, message, status=status, headers=headers, body=body[:500])
+
+    # --- what a route may change in decoding (`decode` and `classify` guard them) ---------------------------------
+
+    def _decode(self, body: bytes) -> Response:
+        return self.dialect.decode(body)
+
+    def _classify(self, status: int, headers: Mapping[str, str], body: bytes) -> ProviderError:
         return self.dialect.classify(status, headers, body)
 
     def __repr__(self) -> str:  # a base_url with ${ENV} parts is shown as written, not as resolved

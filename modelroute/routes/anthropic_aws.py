@@ -32,5 +32,5 @@ class AnthropicAWSRoute(AnthropicRoute):
     def static_headers(self) -> dict[str, str]:
         return {**super().static_headers(), "anthropic-workspace-id": self.spec.workspace_id}
 
-    def classify(self, status: int, headers: Mapping[str, str], body: bytes) -> ProviderError:
+    def _classify(self, status: int, headers: Mapping[str, str], body: bytes) -> ProviderError:
         return classify_aws(status, headers, body, self.dialect.classify)

@@ -31,7 +31,7 @@ class AzureFoundryRoute(AnthropicRoute):
     def make_signer(self) -> Signer:
         return azure_signer(self, key_headers=("x-api-key", "api-key"))
 
-    def classify(self, status: int, headers: Mapping[str, str], body: bytes) -> ProviderError:
+    def _classify(self, status: int, headers: Mapping[str, str], body: bytes) -> ProviderError:
         data = load_json_object(body)
         err = data.get("error") if data else None
         if isinstance(err, dict) and data is not None and data.get("type") != "error" and not err.get("type"):

@@ -68,7 +68,7 @@ class AzureOpenAIRoute(Route):
     default_base_url = ""  # built from the spec's resource
 
     def __init__(self, name: str, spec: Any, env: Mapping[str, str]) -> None:
-        self.chat = self.dialect = OpenAIChat(max_tokens_field=spec.max_tokens_field)
+        self.chat = self.dialect = OpenAIChat(max_tokens_field=spec.max_tokens_field, stream_usage=spec.stream_usage)
         super().__init__(name, spec, env)
         if not spec.base_url:
             self.base_url = f"https://{spec.resource}.openai.azure.com"
@@ -83,7 +83,7 @@ class AzureOpenAIRoute(Route):
             return f"{self.base_url}/openai/v1/chat/completions"
         return f"{self.base_url}/openai/deployments/{quote(model, safe='')}/chat/completions{self._query}"
 
-    def decode(self, body: bytes) -> Response:
+    def _decode(self, body: bytes) -> Response:
         response = self.dialect.decode(body)
         if response.stop_reason is StopReason.CONTENT_FILTER:
             data = load_json_object(body) or {}
@@ -96,7 +96,7 @@ class AzureOpenAIRoute(Route):
     def stream_decoder(self) -> StreamDecoder:
         return StreamDecoder(SSEFramer(), AzureChatStream(self.chat))
 
-    def classify(self, status: int, headers: Mapping[str, str], body: bytes) -> ProviderError:
+    def _classify(self, status: int, headers: Mapping[str, str], body: bytes) -> ProviderError:
         data = load_json_object(body)
         err = data.get("error") if data else None
         if isinstance(err, dict):

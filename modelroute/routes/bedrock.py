@@ -63,7 +63,7 @@ class BedrockRoute(Route):
         if self._invoke:
             self.dialect = AnthropicMessages()
         else:
-            self.dialect = OpenAIChat(max_tokens_field=spec.max_tokens_field)
+            self.dialect = OpenAIChat(max_tokens_field=spec.max_tokens_field, stream_usage=spec.stream_usage)
         super().__init__(name, spec, env)
         self._version = spec.anthropic_version
         self._openai_url = self.base_url + "/openai/v1/chat/completions"
@@ -97,5 +97,5 @@ class BedrockRoute(Route):
             return super().stream_decoder()
         return StreamDecoder(EventStreamFramer(), self.dialect.stream_handler())
 
-    def classify(self, status: int, headers: Mapping[str, str], body: bytes) -> ProviderError:
+    def _classify(self, status: int, headers: Mapping[str, str], body: bytes) -> ProviderError:
         return classify_aws(status, headers, body, self.dialect.classify)

@@ -34,7 +34,7 @@ class BedrockMantleRoute(Route):
 
     def __init__(self, name: str, spec: Any, env: Mapping[str, str]) -> None:
         if spec.dialect == "openai":
-            self.dialect = OpenAIChat(max_tokens_field=spec.max_tokens_field)
+            self.dialect = OpenAIChat(max_tokens_field=spec.max_tokens_field, stream_usage=spec.stream_usage)
         else:
             self.dialect = AnthropicMessages()
         super().__init__(name, spec, env)
@@ -56,5 +56,5 @@ class BedrockMantleRoute(Route):
     def url(self, model: str, *, stream: bool) -> str:
         return self._url
 
-    def classify(self, status: int, headers: Mapping[str, str], body: bytes) -> ProviderError:
+    def _classify(self, status: int, headers: Mapping[str, str], body: bytes) -> ProviderError:
         return classify_aws(status, headers, body, self.dialect.classify)

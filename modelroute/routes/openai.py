@@ -18,7 +18,7 @@ class OpenAIRoute(Route):
     default_base_url = "https://api.openai.com/v1"
 
     def __init__(self, name: str, spec: Any, env: Mapping[str, str]) -> None:
-        self.dialect = OpenAIChat(max_tokens_field=spec.max_tokens_field)
+        self.dialect = OpenAIChat(max_tokens_field=spec.max_tokens_field, stream_usage=spec.stream_usage)
         super().__init__(name, spec, env)
         self._url = self.base_url + "/chat/completions"
 

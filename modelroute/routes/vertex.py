@@ -13,15 +13,15 @@ Errors come in two shapes: Anthropic's own, passed through, and Google's
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
 from .._types import Request
 from ..auth import HeaderAuth, Signer
-from ..exceptions import ErrorKind, ProviderError
+from ..exceptions import ErrorKind, MalformedResponseError, ProviderError
 from ..wire import AnthropicMessages
+from ..wire._read import loads
 from ..wire.errors import build_error, kind_for_status, mentions_context_window
 from ._base import Route
 from .anthropic import sampling_unsupported
@@ -93,10 +93,10 @@ class VertexRoute(Route):
         body["anthropic_version"] = self.spec.anthropic_version
         return body
 
-    def classify(self, status: int, headers: Mapping[str, str], body: bytes) -> ProviderError:
+    def _classify(self, status: int, headers: Mapping[str, str], body: bytes) -> ProviderError:
         try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+            data = loads(body, "the error body")
+        except MalformedResponseError:
             data = None
         if isinstance(data, list) and data and isinstance(data[0], dict):
             data = data[0]  # Google sometimes wraps the error in a list

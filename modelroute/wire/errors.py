@@ -6,7 +6,6 @@ tell from the body it leaves to `kind_for_status`.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Mapping
@@ -14,7 +13,8 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from ..exceptions import ErrorKind, ProviderError, error_for_kind
+from ..exceptions import ErrorKind, MalformedResponseError, ProviderError, error_for_kind
+from ._read import loads
 
 __all__ = [
     "CONTEXT_WINDOW_WORDS",
@@ -152,10 +152,11 @@ def request_id(headers: Mapping[str, str]) -> str | None:
 
 
 def load_json_object(body: bytes) -> dict[str, Any] | None:
-    """The body as a JSON object, or None if it is not one (an HTML page from a proxy, say)."""
+    """The body as a JSON object, or None if it is not one (an HTML page from a proxy, say, or JSON nested
+    deeper than `MAX_DEPTH`)."""
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        data = loads(body, "the body")
+    except MalformedResponseError:
         return None
     return data if isinstance(data, dict) else None
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import ErrorKind, MalformedResponseError, ProviderError
+from ._read import loads
 from .aws_errors import kind_for_aws_error
 from .errors import build_error
 
@@ -41,9 +42,9 @@ def exception_error(headers: dict[str, Any], payload: bytes) -> ProviderError:
     """The error an ``exception``/``error`` event-stream message stands for (its status is the stream's 200)."""
     data: dict[str, Any] = {}
     try:
-        loaded = json.loads(payload) if payload else {}
+        loaded = loads(payload, "an exception frame") if payload else {}
         data = loaded if isinstance(loaded, dict) else {}
-    except (ValueError, UnicodeDecodeError):
+    except MalformedResponseError:
         pass
     if headers.get(":message-type") == "error":
         name = str(headers.get(":error-code") or "internalFailure")
@@ -75,21 +76,21 @@ class EventStreamFramer:
         self._broken: type[Exception] = Exception
         self._pending = 0  # bytes fed that no complete message has consumed yet
 
-    def feed(self, data: bytes) -> list[tuple[str | None, str]]:
+    def feed(self, data: bytes) -> Iterator[tuple[str | None, str]]:
+        """The events ``data`` completes, framed as they are iterated (so an exception frame or a bad checksum
+        after ``message_stop`` is never reached)."""
         if self._buf is None:
             self._buf, self._broken = _buffer()
         self._buf.add_data(data)
         self._pending += len(data)
-        out: list[tuple[str | None, str]] = []
         try:
             for message in self._buf:
                 self._pending -= message.prelude.total_length
                 pair = self._message(message)
                 if pair is not None:
-                    out.append(pair)
+                    yield pair
         except self._broken as e:  # botocore's ParserError: a bad CRC, impossible lengths
             raise MalformedResponseError(f"a broken AWS event-stream frame: {e}", status=200) from None
-        return out
 
     def _message(self, message: EventStreamMessage) -> tuple[str | None, str] | None:
         headers = message.headers
@@ -99,10 +100,10 @@ class EventStreamFramer:
         if mtype != "event" or headers.get(":event-type") != "chunk":
             return None  # initial-response and event types added later
         try:
-            chunk = json.loads(message.payload)
+            chunk = loads(message.payload, "a chunk event")
             text = base64.b64decode(chunk["bytes"], validate=True).decode("utf-8")
-            event = json.loads(text)
-        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+            event = loads(text, "a chunk event's bytes")
+        except (MalformedResponseError, ValueError, KeyError, TypeError, binascii.Error):
             raise MalformedResponseError(
                 f"a chunk event we cannot read: {message.payload[:200]!r}", status=200
             ) from None

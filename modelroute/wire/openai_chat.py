@@ -1,6 +1,16 @@
 """OpenAI Chat Completions, sans-IO: request bodies, responses, SSE streams and error bodies.
 
 Spoken by OpenAI, Azure OpenAI, Bedrock's OpenAI-compatible endpoint and OpenAI-compatible servers (vLLM...).
+
+Shapes read beyond OpenAI's own (as the ``openai`` SDK, which does not validate them, passes them through):
+``content`` as a list of parts (``[{"type": "text", "text": ...}]``, from OpenAI-compatible servers) is the
+concatenation of its text parts; tool-call ``arguments`` given as an object rather than JSON text are taken as
+they are. Any other type for a field is a ``malformed_response`` (see `modelroute.wire._read`).
+
+A stream is complete at ``data: [DONE]``, or when the body ends cleanly after a chunk with a ``finish_reason``
+and, when ``stream_options.include_usage`` was sent, the usage chunk: the SDK accepts such streams, and
+OpenAI-compatible servers send them. The usage chunk comes last, so once it follows the finish reason the answer
+is complete and anything after it is ignored. A stream that ends before its finish reason is malformed.
 """
 
 from __future__ import annotations
@@ -11,6 +21,7 @@ from typing import Any
 
 from .._types import (
     ImagePart,
+    IncompleteToolCall,
     Message,
     Request,
     Response,
@@ -26,6 +37,20 @@ from .._types import (
     UsageEvent,
 )
 from ..exceptions import ErrorKind, MalformedResponseError, ProviderError
+from ._read import (
+    as_dict,
+    bad,
+    count,
+    describe,
+    loads,
+    opt_dict,
+    opt_index,
+    opt_list,
+    opt_str,
+    req_str,
+    tool_arguments,
+    wrong,
+)
 from .errors import build_error, kind_for_status, load_json_object, mentions_context_window
 
 __all__ = ["OpenAIChat", "OpenAIChatStream"]
@@ -42,6 +67,9 @@ _CODE_KIND = {
     "context_length_exceeded": ErrorKind.CONTEXT_WINDOW,
     "model_context_window_exceeded": ErrorKind.CONTEXT_WINDOW,
     "content_filter": ErrorKind.CONTENT_FILTERED,
+    # OpenAI's safety system refused the prompt ("Your request was rejected as a result of our safety system")
+    "content_policy_violation": ErrorKind.CONTENT_FILTERED,
+    "moderation_blocked": ErrorKind.CONTENT_FILTERED,
     "insufficient_quota": ErrorKind.QUOTA_EXHAUSTED,
     "billing_hard_limit_reached": ErrorKind.QUOTA_EXHAUSTED,
     "invalid_api_key": ErrorKind.AUTH,
@@ -56,13 +84,16 @@ def _dumps(obj: Any) -> str:
 
 
 class OpenAIChat:
-    """The Chat Completions dialect. ``max_tokens_field`` is ``max_completion_tokens`` (current OpenAI models)."""
+    """The Chat Completions dialect. ``max_tokens_field`` is ``max_completion_tokens`` (current OpenAI models);
+    ``stream_usage`` sends ``stream_options: {"include_usage": true}`` on streamed requests, so the stream ends
+    with a usage chunk (turn it off for OpenAI-compatible servers that reject the field)."""
 
     name = "openai_chat"
     supports_prefill = False  # Chat Completions answers a trailing assistant message afresh
 
-    def __init__(self, *, max_tokens_field: str = "max_completion_tokens") -> None:
+    def __init__(self, *, max_tokens_field: str = "max_completion_tokens", stream_usage: bool = True) -> None:
         self.max_tokens_field = max_tokens_field
+        self.stream_usage = stream_usage
 
     # --- encode -------------------------------------------------------------------------------------------------
 
@@ -86,38 +117,52 @@ class OpenAIChat:
             body["tool_choice"] = {"type": "function", "function": {"name": tc.name}} if tc.mode == "tool" else tc.mode
         if stream:
             body["stream"] = True
-            body["stream_options"] = {"include_usage": True}
+            if self.stream_usage:
+                body["stream_options"] = {"include_usage": True}
         return body
 
     # --- decode -------------------------------------------------------------------------------------------------
 
     def decode(self, body: bytes) -> Response:
-        data = load_json_object(body)
-        if data is None or not isinstance(data.get("choices"), list) or not data["choices"]:
-            raise MalformedResponseError("a chat completion without choices", body=body[:500])
-        try:
-            choice = data["choices"][0]
-            msg = choice.get("message") or {}
-            parts: list[Any] = []
-            if msg.get("content"):
-                parts.append(TextPart(text=msg["content"]))
-            for call in msg.get("tool_calls") or ():
-                fn = call["function"]
-                parts.append(ToolCallPart(id=call["id"], name=fn["name"], arguments=_args(fn.get("arguments"))))
-            raw_stop = choice.get("finish_reason")
-            stop = _STOP.get(raw_stop or "", StopReason.OTHER)
-            if msg.get("refusal"):
-                parts.append(TextPart(text=msg["refusal"]))
-                stop = StopReason.REFUSAL
-            return Response.decoded(
-                id=data.get("id", ""),
-                content=parts,
-                stop_reason=stop,
-                raw_stop_reason=raw_stop,
-                usage=_usage(data.get("usage")),
-            )
-        except (KeyError, TypeError, AttributeError) as e:
-            raise MalformedResponseError(f"a chat completion we cannot read: {e!r}", body=body[:500]) from None
+        data = as_dict(loads(body, "the chat completion"), "the chat completion")
+        choices = opt_list(data, "choices", "the chat completion")
+        if not choices:
+            raise bad("a chat completion without choices")
+        choice = as_dict(choices[0], "choices[0]")
+        msg = opt_dict(choice, "message", "choices[0]") or {}
+        raw_stop = opt_str(choice, "finish_reason", "choices[0]")
+        stop = _STOP.get(raw_stop or "", StopReason.OTHER)
+        parts: list[Any] = []
+        text = content_text(msg.get("content"), "choices[0].message.content")
+        if text:
+            parts.append(TextPart(text=text))
+        incomplete: list[IncompleteToolCall] = []
+        calls = opt_list(msg, "tool_calls", "choices[0].message") or []
+        for n, item in enumerate(calls):
+            cut = stop is StopReason.MAX_TOKENS and n == len(calls) - 1  # only the last call can have been cut
+            call = as_dict(item, "a tool call")
+            fn = as_dict(call.get("function"), "a tool call's function")
+            call_id, name = req_str(call, "id", "a tool call"), req_str(fn, "name", "a tool call's function")
+            raw = fn.get("arguments")
+            args = tool_arguments(raw, f"the arguments of tool call {name!r}", cut=cut)
+            if args is None:
+                incomplete.append(IncompleteToolCall.model_construct(id=call_id, name=name, arguments_text=raw or ""))
+            else:
+                parts.append(ToolCallPart(id=call_id, name=name, arguments=args))
+        refusal = opt_str(msg, "refusal", "choices[0].message")
+        if refusal:
+            parts.append(TextPart(text=refusal))
+            stop = StopReason.REFUSAL
+        usage = opt_dict(data, "usage", "the chat completion")
+        return Response.decoded(
+            id=opt_str(data, "id", "the chat completion") or "",
+            content=parts,
+            stop_reason=stop,
+            raw_stop_reason=raw_stop,
+            usage=None if usage is None else _usage(usage_counts(usage, "usage")),
+            model=opt_str(data, "model", "the chat completion"),
+            incomplete_tool_calls=incomplete,
+        )
 
     def stream_handler(self) -> OpenAIChatStream:
         return OpenAIChatStream(self)
@@ -197,32 +242,41 @@ def _encode_part(p: Any) -> dict[str, Any]:
     raise MalformedResponseError(f"cannot send a {p.type} part in a user turn")  # pragma: no cover - planner guards
 
 
-def _args(raw: Any) -> dict[str, Any]:
-    if isinstance(raw, dict):
-        return raw
-    if not raw:
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        raise MalformedResponseError(f"tool call arguments are not JSON: {raw[:200]!r}") from None
-    if not isinstance(value, dict):
-        raise MalformedResponseError("tool call arguments are not a JSON object")
-    return value
+def content_text(value: Any, what: str) -> str:
+    """A message's (or delta's) ``content``: text, null, or a list of parts whose ``text`` parts are joined."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    if not isinstance(value, list):
+        raise bad(f"{what} is {describe(value)}, not text")
+    texts = []
+    for item in value:
+        part = as_dict(item, f"a part of {what}")
+        if part.get("type", "text") in ("text", "output_text"):
+            texts.append(opt_str(part, "text", f"a part of {what}") or "")
+    return "".join(texts)
 
 
-def _usage(u: Any) -> Usage:
-    if not isinstance(u, dict):
-        return Usage()
-    prompt = u.get("prompt_tokens") or 0
-    details = u.get("prompt_tokens_details") or {}
-    out_details = u.get("completion_tokens_details") or {}
+def usage_counts(u: dict[str, Any], what: str) -> dict[str, int]:
+    """The counts a ``usage`` object reports, by `Usage` field name (absent and null counts left out)."""
+    details = opt_dict(u, "prompt_tokens_details", what) or {}
+    out_details = opt_dict(u, "completion_tokens_details", what) or {}
+    found = {
+        "input_tokens": count(u, "prompt_tokens", what),
+        "output_tokens": count(u, "completion_tokens", what),
+        "cache_read_tokens": count(details, "cached_tokens", f"{what}.prompt_tokens_details"),
+        "cache_write_tokens": count(details, "cache_write_tokens", f"{what}.prompt_tokens_details"),
+        "reasoning_tokens": count(out_details, "reasoning_tokens", f"{what}.completion_tokens_details"),
+    }
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def _usage(counts: dict[str, int]) -> Usage:
     return Usage.model_construct(
-        input_tokens=prompt,
-        output_tokens=u.get("completion_tokens") or 0,
-        cache_read_tokens=details.get("cached_tokens") or 0,
-        cache_write_tokens=0,
-        reasoning_tokens=out_details.get("reasoning_tokens") or 0,
+        input_tokens=counts.get("input_tokens", 0),
+        output_tokens=counts.get("output_tokens", 0),
+        cache_read_tokens=counts.get("cache_read_tokens", 0),
+        cache_write_tokens=counts.get("cache_write_tokens", 0),
+        reasoning_tokens=counts.get("reasoning_tokens", 0),
     )
 
 
@@ -232,11 +286,12 @@ class OpenAIChatStream:
     def __init__(self, dialect: OpenAIChat) -> None:
         self._dialect = dialect
         self._id = ""
+        self._model: str | None = None
         self._text: list[str] = []
         self._refusal: list[str] = []
         self._calls: dict[int, dict[str, Any]] = {}
         self._raw_stop: str | None = None
-        self._usage = Usage()
+        self._counts: dict[str, int] | None = None  # None until a usage chunk arrives
         self._done = False
 
     @property
@@ -247,71 +302,133 @@ class OpenAIChatStream:
         if self._done:
             return []
         if data.startswith("[DONE]"):
-            self._done = True
-            return [StopEvent(self._stop_reason(), self._raw_stop)]
-        try:
-            chunk = json.loads(data)
-        except ValueError:
-            raise MalformedResponseError(f"a stream chunk is not JSON: {data[:200]!r}", status=200) from None
-        if not isinstance(chunk, dict):
-            raise MalformedResponseError("a stream chunk is not a JSON object", status=200)
-        if chunk.get("error"):
-            err = chunk["error"] if isinstance(chunk["error"], dict) else {"message": str(chunk["error"])}
-            raise self._dialect.classify_error_object(200, {}, err)
+            return self._stop()
+        chunk = loads(data, "a stream chunk")
+        if type(chunk) is not dict:
+            raise wrong("a stream chunk", chunk, "an object")
+        err = chunk.get("error")
+        if err:
+            raise self._dialect.classify_error_object(200, {}, err if isinstance(err, dict) else {"message": str(err)})
         out: list[StreamEvent] = []
-        self._id = self._id or chunk.get("id", "")
-        for choice in chunk.get("choices") or ():
-            if choice.get("index", 0) != 0:
-                continue
-            delta = choice.get("delta") or {}
-            if delta.get("content"):
-                self._text.append(delta["content"])
-                out.append(TextDelta(delta["content"]))
-            if delta.get("refusal"):
-                self._refusal.append(delta["refusal"])
-            for tc in delta.get("tool_calls") or ():
-                out.append(self._tool_delta(tc))
-            if choice.get("finish_reason"):
-                self._raw_stop = choice["finish_reason"]
-        if chunk.get("usage"):
-            self._usage = _usage(chunk["usage"])
-            out.append(UsageEvent(self._usage))
+        if not self._id:
+            self._id = opt_str(chunk, "id", "a stream chunk") or ""
+        if self._model is None:
+            self._model = opt_str(chunk, "model", "a stream chunk")
+        choices = chunk.get("choices")
+        if choices is not None:
+            if type(choices) is not list:
+                raise wrong("a stream chunk's choices", choices, "a list")
+            for choice in choices:
+                self._choice(choice, out)
+        usage = chunk.get("usage")
+        if usage is not None:
+            if type(usage) is not dict:
+                raise wrong("a stream chunk's usage", usage, "an object")
+            self._counts = {**(self._counts or {}), **usage_counts(usage, "a stream chunk's usage")}
+            out.append(UsageEvent(_usage(self._counts)))
+            if self._raw_stop is not None:
+                out.extend(self._stop())  # the usage chunk is the last one: complete, with or without [DONE]
         return out
 
+    # The hot path of every streamed answer: types are checked inline (`_read`'s helpers, which name the field the
+    # same way, cost a call each).
+
+    def _choice(self, choice: Any, out: list[StreamEvent]) -> None:
+        if type(choice) is not dict:
+            raise wrong("a stream chunk's choice", choice, "an object")
+        index = choice.get("index")
+        if index:
+            if type(index) is not int or index < 0:
+                raise wrong("a stream chunk's choice.index", index, "an index")
+            return  # only the first choice is ours (we never ask for n > 1)
+        delta = choice.get("delta")
+        if delta is not None:
+            if type(delta) is not dict:
+                raise wrong("a stream chunk's choice.delta", delta, "an object")
+            if delta:
+                self._delta(delta, out)
+        finish = choice.get("finish_reason")
+        if finish is not None:
+            if type(finish) is not str:
+                raise wrong("a stream chunk's choice.finish_reason", finish, "a string")
+            if finish:
+                self._raw_stop = finish
+
+    def _delta(self, delta: dict[str, Any], out: list[StreamEvent]) -> None:
+        content = delta.get("content")
+        if content is not None:
+            text = content if type(content) is str else content_text(content, "a delta's content")
+            if text:
+                self._text.append(text)
+                out.append(TextDelta(text))
+        if delta.get("refusal") is not None:
+            refusal = opt_str(delta, "refusal", "a delta")
+            if refusal:
+                self._refusal.append(refusal)
+        if delta.get("tool_calls") is not None:
+            for tc in opt_list(delta, "tool_calls", "a delta") or ():
+                out.append(self._tool_delta(as_dict(tc, "a streamed tool call")))
+
     def _tool_delta(self, tc: dict[str, Any]) -> ToolCallDelta:
-        index = tc.get("index", 0)
-        fn = tc.get("function") or {}
+        index = opt_index(tc, "index", "a streamed tool call") or 0
+        fn = opt_dict(tc, "function", "a streamed tool call") or {}
+        call_id = opt_str(tc, "id", "a streamed tool call")
+        name = opt_str(fn, "name", "a streamed tool call's function")
+        raw = fn.get("arguments")
+        frag = _dumps(raw) if isinstance(raw, dict) else opt_str(fn, "arguments", "a streamed tool call's function")
         call = self._calls.setdefault(index, {"id": None, "name": None, "args": []})
-        if tc.get("id"):
-            call["id"] = tc["id"]
-        if fn.get("name"):
-            call["name"] = fn["name"]
-        frag = fn.get("arguments") or ""
-        call["args"].append(frag)
-        return ToolCallDelta(index=index, id=tc.get("id"), name=fn.get("name"), arguments_delta=frag)
+        if call_id:
+            call["id"] = call_id
+        if name:
+            call["name"] = name
+        call["args"].append(frag or "")
+        return ToolCallDelta(index=index, id=call_id, name=name, arguments_delta=frag or "")
+
+    def _stop(self) -> list[StreamEvent]:
+        self._done = True
+        return [StopEvent(self._stop_reason(), self._raw_stop)]
 
     def _stop_reason(self) -> StopReason:
         if self._refusal:
             return StopReason.REFUSAL
         return _STOP.get(self._raw_stop or "", StopReason.OTHER)
 
+    def end(self) -> list[StreamEvent]:
+        """The body ended cleanly: complete if the finish reason (and the usage chunk, when asked for) came."""
+        if self._done or self._raw_stop is None or (self._dialect.stream_usage and self._counts is None):
+            return []
+        return self._stop()
+
     def finish(self) -> Response:
         if not self._done:
-            raise MalformedResponseError("the stream ended before data: [DONE]", status=200)
+            if self._raw_stop is None:
+                raise bad("the stream ended before its finish reason (and without data: [DONE])")
+            raise bad("the stream ended after its finish reason but before the usage chunk (and data: [DONE])")
+        stop = self._stop_reason()
         parts: list[Any] = []
         if self._text:
             parts.append(TextPart(text="".join(self._text)))
         if self._refusal:
             parts.append(TextPart(text="".join(self._refusal)))
-        for index in sorted(self._calls):
+        incomplete: list[IncompleteToolCall] = []
+        order = sorted(self._calls)
+        for index in order:
             c = self._calls[index]
-            if not c["id"] or not c["name"]:
-                raise MalformedResponseError("a streamed tool call arrived without its id or name", status=200)
-            parts.append(ToolCallPart(id=c["id"], name=c["name"], arguments=_args("".join(c["args"]))))
+            cut = stop is StopReason.MAX_TOKENS and index == order[-1]  # only the last call can have been cut
+            raw = "".join(c["args"])
+            args = tool_arguments(raw, f"the arguments of tool call {c['name']!r}", cut=cut)
+            if not c["id"] or not c["name"] or args is None:
+                if not cut:
+                    raise bad("a streamed tool call arrived without its id or name")
+                incomplete.append(IncompleteToolCall.model_construct(id=c["id"], name=c["name"], arguments_text=raw))
+                continue
+            parts.append(ToolCallPart(id=c["id"], name=c["name"], arguments=args))
         return Response.decoded(
             id=self._id,
             content=parts,
-            stop_reason=self._stop_reason(),
+            stop_reason=stop,
             raw_stop_reason=self._raw_stop,
-            usage=self._usage,
+            usage=None if self._counts is None else _usage(self._counts),
+            model=self._model,
+            incomplete_tool_calls=incomplete,
         )

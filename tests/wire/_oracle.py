@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +11,7 @@ import anthropic
 import httpx2
 import openai
 
-from modelroute._types import Request
+from modelroute._types import Request, Response, StreamEvent
 from modelroute.config import load_config
 from modelroute.routes import ROUTES, Route
 
@@ -73,3 +73,15 @@ class Capture:
 
 def sse_stream(body: bytes) -> Capture:
     return Capture(200, body, {"content-type": "text/event-stream"})
+
+
+def decode_stream(route: Route, body: bytes, cuts: Iterable[int] = ()) -> tuple[list[StreamEvent], Response]:
+    """``body`` through ``route``'s stream decoder, fed in pieces split at ``cuts``: (events, final answer)."""
+    decoder = route.stream_decoder()
+    events: list[StreamEvent] = []
+    last = 0
+    for c in [*sorted(set(cuts)), len(body)]:
+        events += decoder.feed(body[last:c])
+        last = c
+    tail, response = decoder.finish()
+    return events + tail, response

@@ -21,7 +21,7 @@ from modelroute._coerce import build_request
 from modelroute._types import StopReason
 from modelroute.exceptions import ErrorKind, MalformedResponseError, ProviderError
 
-from ._oracle import KEY, Capture, ours, route, sse_stream
+from ._oracle import KEY, Capture, decode_stream, ours, route, sse_stream
 
 pytestmark = pytest.mark.parity
 MODEL = "claude-sonnet-5-5"
@@ -337,14 +337,7 @@ TOOL_STREAM = stream_body(
 
 
 def decode_split(body: bytes, cuts: list[int]) -> Any:
-    decoder = route("anthropic").stream_decoder()
-    events = []
-    last = 0
-    for c in [*sorted(set(cuts)), len(body)]:
-        events += decoder.feed(body[last:c])
-        last = c
-    tail, response = decoder.finish()
-    return events + tail, response
+    return decode_stream(route("anthropic"), body, cuts)
 
 
 def sdk_final(body: bytes) -> Any:

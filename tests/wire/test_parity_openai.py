@@ -15,7 +15,7 @@ from modelroute._coerce import build_request
 from modelroute._types import StopReason
 from modelroute.exceptions import ErrorKind, MalformedResponseError, ProviderError
 
-from ._oracle import KEY, Capture, ours, route, sse_stream
+from ._oracle import KEY, Capture, decode_stream, ours, route, sse_stream
 
 pytestmark = pytest.mark.parity
 MODEL = "gpt-5.5"
@@ -306,13 +306,7 @@ TOOL_STREAM = sse(
 
 
 def decode_split(body: bytes, cuts: list[int]) -> Any:
-    decoder = route("openai").stream_decoder()
-    events, last = [], 0
-    for c in [*sorted(set(cuts)), len(body)]:
-        events += decoder.feed(body[last:c])
-        last = c
-    tail, response = decoder.finish()
-    return events + tail, response
+    return decode_stream(route("openai"), body, cuts)
 
 
 def sdk_final(body: bytes) -> Any:
@@ -342,10 +336,12 @@ def test_any_split_gives_the_same_events(cuts: list[int]) -> None:
     assert decode_split(TOOL_STREAM, cuts) == decode_split(TOOL_STREAM, [])
 
 
-def test_a_stream_without_done_is_never_complete() -> None:
+def test_a_stream_cut_before_its_finish_reason_is_never_complete() -> None:
     decoder = route("openai").stream_decoder()
-    decoder.feed(TEXT_STREAM[: TEXT_STREAM.index(b"data: [DONE]")])
-    with pytest.raises(MalformedResponseError, match=r"\[DONE\]"):
+    decoder.feed(TEXT_STREAM[: TEXT_STREAM.index(b'data: {"id": "chatcmpl-s", "object": "chat.completion.chunk", '
+                                                 b'"created": 1, "model": "gpt-5.5", "choices": [{"index": 0, '
+                                                 b'"delta": {}, "finish_reason": "stop"')])  # fmt: skip
+    with pytest.raises(MalformedResponseError, match="before its finish reason"):
         decoder.finish()
 
 
