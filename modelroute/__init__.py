@@ -1,18 +1,28 @@
 """modelroute: one call routes chat requests to Claude and GPT wherever they are served, and fails over as
 your config says, explaining every decision.
 
+    from modelroute import route                     # the default router: $MODELROUTE_CONFIG or ./modelroute.yaml
+    print(route.complete("claude-sonnet", "Hello").text)
+
     from modelroute import Router
     router = Router.from_config("modelroute.yaml")
     answer = router.complete(model="claude-sonnet", messages=[{"role": "user", "content": "Hello"}])
     print(answer.text, answer.served_by)
 """
 
+from ._default import DefaultRouter, route
 from ._stream import AsyncStream, Stream
 from ._types import (
+    AnthropicSettings,
     Attempt,
+    DocumentPart,
     ImagePart,
     IncompleteToolCall,
     Message,
+    MessageStart,
+    OpenAISettings,
+    OutputFormat,
+    ReasoningDelta,
     Request,
     Response,
     Seam,
@@ -22,9 +32,12 @@ from ._types import (
     StreamEvent,
     TextDelta,
     TextPart,
+    ThinkingPart,
     Tool,
     ToolCallDelta,
+    ToolCallEnd,
     ToolCallPart,
+    ToolCallStart,
     ToolChoice,
     ToolResultPart,
     Usage,
@@ -52,6 +65,7 @@ from .exceptions import (
     RequestError,
     ServerError,
     StreamInterrupted,
+    StructuredOutputError,
     UnsupportedFeature,
 )
 from .router import RequestOptions, Router
@@ -61,6 +75,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AllTargetsFailed",
+    "AnthropicSettings",
     "AsyncStream",
     "Attempt",
     "AuthError",
@@ -69,14 +84,19 @@ __all__ = [
     "ContentFilteredError",
     "ContextWindowExceededError",
     "CredentialError",
+    "DefaultRouter",
+    "DocumentPart",
     "ErrorKind",
     "ImagePart",
     "IncompleteToolCall",
     "InvalidRequestError",
     "MalformedResponseError",
     "Message",
+    "MessageStart",
     "MissingDependencyError",
     "ModelRouteError",
+    "OpenAISettings",
+    "OutputFormat",
     "OverloadedError",
     "Plan",
     "PlanEntry",
@@ -85,6 +105,7 @@ __all__ = [
     "ProviderTimeoutError",
     "QuotaExhaustedError",
     "RateLimitedError",
+    "ReasoningDelta",
     "Request",
     "RequestError",
     "RequestOptions",
@@ -98,11 +119,15 @@ __all__ = [
     "Stream",
     "StreamEvent",
     "StreamInterrupted",
+    "StructuredOutputError",
     "TextDelta",
     "TextPart",
+    "ThinkingPart",
     "Tool",
     "ToolCallDelta",
+    "ToolCallEnd",
     "ToolCallPart",
+    "ToolCallStart",
     "ToolChoice",
     "ToolResultPart",
     "UnsupportedFeature",
@@ -110,4 +135,5 @@ __all__ = [
     "UsageEvent",
     "__version__",
     "load_config",
+    "route",
 ]

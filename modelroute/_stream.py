@@ -60,6 +60,11 @@ class Stream:
     @property
     def response(self) -> Response:
         """The complete answer; reading it before the end consumes the rest of the stream."""
+        return self.get_final_response()
+
+    def get_final_response(self) -> Response:
+        """The complete answer, the same `Response` a non-streamed call returns (``parsed`` included),
+        consuming the rest of the stream if needed."""
         if self._result.response is None:
             for _ in self._events:
                 pass
@@ -104,19 +109,22 @@ class AsyncStream:
             if isinstance(event, TextDelta):
                 yield event.text
 
-    async def get_response(self) -> Response:
-        """The complete answer, consuming the rest of the stream if needed."""
+    async def get_final_response(self) -> Response:
+        """The complete answer, the same `Response` a non-streamed call returns (``parsed`` included),
+        consuming the rest of the stream if needed."""
         if self._result.response is None:
             async for _ in self._events:
                 pass
         assert self._result.response is not None
         return self._result.response
 
+    get_response = get_final_response  # the earlier name
+
     @property
     def response(self) -> Response:
         """The complete answer; only available once the iteration has ended (see `get_response`)."""
         if self._result.response is None:
-            raise RuntimeError("the stream has not ended yet: iterate it, or await stream.get_response()")
+            raise RuntimeError("the stream has not ended yet: iterate it, or await stream.get_final_response()")
         return self._result.response
 
     async def aclose(self) -> None:

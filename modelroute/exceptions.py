@@ -20,7 +20,8 @@ ModelRouteError                      catch this to catch everything modelroute r
 │   ├── InvalidRequestError              invalid_request
 │   └── MalformedResponseError           malformed_response (a body or stream we cannot decode, or one cut short)
 ├── AllTargetsFailed                 every planned target failed or was skipped; carries the whole trace
-└── StreamInterrupted                a stream failed after text reached the caller; carries the partial text
+├── StreamInterrupted                a stream failed after text reached the caller; carries the partial text
+└── StructuredOutputError            ``response.parsed``: the answer is not JSON, or not of the asked-for schema
 ```
 
 A request that the router stops on (``invalid_request``, ``content_filtered`` by default) raises the
@@ -61,6 +62,7 @@ __all__ = [
     "RequestError",
     "ServerError",
     "StreamInterrupted",
+    "StructuredOutputError",
     "UnsupportedFeature",
     "error_for_kind",
 ]
@@ -282,4 +284,13 @@ class StreamInterrupted(ModelRouteError):
         self.partial_text = partial_text
         self.trace = list(trace)
         self.error = error
+        super().__init__(message)
+
+
+class StructuredOutputError(ModelRouteError, ValueError):
+    """`Response.parsed`: the answer is not JSON, or does not follow the request's ``response_format`` (it was cut
+    by ``max_tokens``, or the model refused). ``text`` is the answer's text as it came."""
+
+    def __init__(self, message: str, *, text: str) -> None:
+        self.text = text
         super().__init__(message)

@@ -20,7 +20,19 @@ from typing_extensions import Unpack
 from ._coerce import MessageInput, build_request
 from ._redact import forget_locals
 from ._stream import AsyncStream, Stream, StreamResult
-from ._types import Request, Response, ServedBy, StreamEvent, Tool, ToolChoice
+from ._types import (
+    AnthropicSettings,
+    Effort,
+    OpenAISettings,
+    OutputFormat,
+    Request,
+    Response,
+    ServedBy,
+    StreamEvent,
+    TextPart,
+    Tool,
+    ToolChoice,
+)
 from .config import Config, load_config
 from .config._timing import alias_timings, first_byte_limit
 from .exceptions import (
@@ -58,18 +70,32 @@ from .wire import WireRequest
 if TYPE_CHECKING:
     import asyncio  # imported when first used: `import modelroute` stays light
 
-__all__ = ["RequestOptions", "Router"]
+__all__ = ["Messages", "RequestOptions", "Router"]
+
+#: What a call's ``messages`` may be: a list of turns (ours, OpenAI-shaped or Anthropic-shaped), or one string.
+Messages = Sequence[MessageInput] | str
 
 
 class RequestOptions(TypedDict, total=False):
-    """Everything a call may set besides ``model`` and ``messages``."""
+    """Everything a call may set besides ``model`` and ``messages`` (the README's "The request" shows each)."""
 
-    system: str | None
+    system: str | Sequence[TextPart | Mapping[str, Any]] | None
     tools: Sequence[Tool | Mapping[str, Any]] | None
     tool_choice: ToolChoice | str | Mapping[str, Any] | None
+    parallel_tool_calls: bool | None
     max_tokens: int | None
     stop: str | Sequence[str] | None
     temperature: float | None
+    top_p: float | None
+    top_k: int | None
+    seed: int | None
+    response_format: type[Any] | OutputFormat | Mapping[str, Any] | None
+    reasoning: Effort | None
+    prompt_cache_key: str | None
+    user: str | None
+    metadata: Mapping[str, str] | None
+    openai: OpenAISettings | Mapping[str, Any] | None
+    anthropic: AnthropicSettings | Mapping[str, Any] | None
     tags: Mapping[str, str] | None
     deadline_s: float | None
 
@@ -164,7 +190,7 @@ class Router:
 
     # --- the public calls ---------------------------------------------------------------------------------------
 
-    def complete(self, model: str, messages: Sequence[MessageInput], **options: Unpack[RequestOptions]) -> Response:
+    def complete(self, model: str, messages: Messages, **options: Unpack[RequestOptions]) -> Response:
         """Send one chat request to the alias ``model``; fail over as configured; return the answer.
 
         Raises `AllTargetsFailed` (every target failed, with the trace), the `ProviderError` the policy
@@ -187,9 +213,7 @@ class Router:
             if done is not None:
                 return done
 
-    async def acomplete(
-        self, model: str, messages: Sequence[MessageInput], **options: Unpack[RequestOptions]
-    ) -> Response:
+    async def acomplete(self, model: str, messages: Messages, **options: Unpack[RequestOptions]) -> Response:
         """The async twin of `complete`; the one call that hedges, where the alias opts in (``hedge:``)."""
         call, request = self._start(model, messages, options)
         book = self._hedges.get(call.settings.alias)
@@ -279,7 +303,7 @@ class Router:
                 return None
         return None
 
-    def stream(self, model: str, messages: Sequence[MessageInput], **options: Unpack[RequestOptions]) -> Stream:
+    def stream(self, model: str, messages: Messages, **options: Unpack[RequestOptions]) -> Stream:
         """Stream the answer as events (`TextDelta`, `ToolCallDelta`, `UsageEvent`, `StopEvent`).
 
         Until the first content reaches you, a failed attempt fails over silently. A stream that breaks after
@@ -289,15 +313,13 @@ class Router:
         result = StreamResult()
         return Stream(self._stream_events(call, request, result), result)
 
-    def astream(self, model: str, messages: Sequence[MessageInput], **options: Unpack[RequestOptions]) -> AsyncStream:
+    def astream(self, model: str, messages: Messages, **options: Unpack[RequestOptions]) -> AsyncStream:
         """The async twin of `stream`: ``async for event in router.astream(...)``."""
         call, request = self._start(model, messages, options)
         result = StreamResult()
         return AsyncStream(self._astream_events(call, request, result), result)
 
-    def explain(
-        self, model: str, messages: Sequence[MessageInput] | None = None, **options: Unpack[RequestOptions]
-    ) -> Plan:
+    def explain(self, model: str, messages: Messages | None = None, **options: Unpack[RequestOptions]) -> Plan:
         """The plan a call would walk now: every target in order, with why it is in or out. No network."""
         request = build_request(model=model, messages=messages or [{"role": "user", "content": "?"}], **options)
         settings = self._settings_for(request.model)
@@ -312,7 +334,7 @@ class Router:
 
     # --- one attempt --------------------------------------------------------------------------------------------
 
-    def _start(self, model: str, messages: Sequence[MessageInput], options: RequestOptions) -> tuple[Call, Request]:
+    def _start(self, model: str, messages: Messages, options: RequestOptions) -> tuple[Call, Request]:
         request = build_request(model=model, messages=messages, **options)
         settings = self._settings_for(request.model)
         if request.temperature is not None:
@@ -371,8 +393,9 @@ class Router:
         connect, first_byte, stall = self._limits[provider]
         return Timeouts(min(connect, total_s), min(first_byte, total_s), min(stall, total_s), total_s)
 
-    def _served(self, step: Try, response: Response) -> Response:
+    def _served(self, step: Try, response: Response, wire: WireRequest) -> Response:
         e = step.entry
+        response.adaptations = wire.notes
         route = self._routes[e.provider]
         response.served_by = ServedBy.model_construct(
             provider=e.provider,
@@ -438,7 +461,7 @@ class Router:
             body = resp.read()
         finally:
             resp.close()
-        return self._served(step, _decoded(route, resp.status, resp.headers, body))
+        return self._served(step, _decoded(route, resp.status, resp.headers, body), wire)
 
     async def _asend(self, step: Try, request: Request) -> Response:
         route, wire, limits = self._prepare(await self._afresh(step), request, stream=False)
@@ -448,7 +471,7 @@ class Router:
             body = await resp.aread()
         finally:
             await resp.aclose()
-        return self._served(step, _decoded(route, resp.status, resp.headers, body))
+        return self._served(step, _decoded(route, resp.status, resp.headers, body), wire)
 
     # --- streams ------------------------------------------------------------------------------------------------
 
@@ -482,7 +505,7 @@ class Router:
                 continue
             finally:
                 resp.close()
-            done = call.record_ok(step, out.finish(self._served(step, response)))
+            done = call.record_ok(step, out.finish(self._served(step, response, wire)))
             if done is not None:
                 result.response = done
                 return
@@ -522,7 +545,7 @@ class Router:
                 continue
             finally:
                 await resp.aclose()
-            done = call.record_ok(step, out.finish(self._served(step, response)))
+            done = call.record_ok(step, out.finish(self._served(step, response, wire)))
             if done is not None:
                 result.response = done
                 return

@@ -17,7 +17,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Literal
 
-from .._types import Message, Request, Response, Seam, StreamEvent, TextDelta, TextPart, ToolCallDelta
+from .._types import (
+    Message,
+    MessageStart,
+    ReasoningDelta,
+    Request,
+    Response,
+    Seam,
+    StreamEvent,
+    TextDelta,
+    TextPart,
+    ToolCallDelta,
+    ToolCallStart,
+)
 from ..exceptions import ProviderError, ProviderTimeoutError
 from .call import Call, Try
 
@@ -42,7 +54,7 @@ class StreamProgress:
     """One streamed call's deliveries, attempt by attempt. The drivers call `begin`, `tick` per chunk, `events`
     per decoded event, then `failed` or `finish`."""
 
-    __slots__ = ("_base", "_call", "_clock", "_committed", "_prefill", "_seam", "_step", "_text", "_tool")
+    __slots__ = ("_base", "_call", "_clock", "_committed", "_prefill", "_seam", "_start", "_step", "_text", "_tool")
 
     def __init__(self, call: Call, clock: Callable[[], float]) -> None:
         self._call = call
@@ -53,6 +65,7 @@ class StreamProgress:
         self._tool = False
         self._prefill = False
         self._seam: Seam | None = None
+        self._start: MessageStart | None = None
         self._step: Try | None = None
 
     def begin(self, step: Try, request: Request, *, supports_prefill: bool) -> Request:
@@ -62,6 +75,7 @@ class StreamProgress:
         self._committed = False
         self._tool = False
         self._seam = None
+        self._start = None
         resume = step.resume
         if resume is None:
             self._base, self._prefill = "", False
@@ -92,17 +106,25 @@ class StreamProgress:
             raise ProviderTimeoutError(f"no content within the first-token timeout of {limit:g}s")
 
     def events(self, decoded: list[StreamEvent]) -> Iterator[StreamEvent]:
-        """The events to hand the caller for ``decoded`` (with the seam before a resumed attempt's content)."""
+        """The events to hand the caller for ``decoded`` (with the seam before a resumed attempt's content). An
+        attempt's `MessageStart` is held back until something follows it, so an attempt that fails before any
+        event is replaced without a trace in the stream."""
         for event in decoded:
-            content = isinstance(event, TextDelta | ToolCallDelta)
+            if isinstance(event, MessageStart):
+                self._start = event
+                continue
+            content = isinstance(event, TextDelta | ReasoningDelta | ToolCallStart | ToolCallDelta)
             if content and not self._committed:
                 self._committed = True
                 if self._seam is not None:
                     yield self._seam
                     self._seam = None
+            if self._start is not None:
+                yield self._start
+                self._start = None
             if isinstance(event, TextDelta):
                 self._text.append(event.text)
-            elif isinstance(event, ToolCallDelta):
+            elif isinstance(event, ToolCallStart | ToolCallDelta):
                 self._tool = True
             yield event
 
@@ -115,9 +137,12 @@ class StreamProgress:
         """The attempt's complete answer, with the prefilled part put back in front."""
         if self._base:
             parts = list(response.content)
-            if parts and isinstance(parts[0], TextPart):
-                parts[0] = TextPart(text=self._base + parts[0].text)
+            first = next((i for i, p in enumerate(parts) if isinstance(p, TextPart)), None)
+            if first is not None:
+                head = parts[first]
+                assert isinstance(head, TextPart)
+                parts[first] = TextPart(text=self._base + head.text)
             else:
-                parts.insert(0, TextPart(text=self._base))
+                parts.append(TextPart(text=self._base))
             response.content = parts
         return response

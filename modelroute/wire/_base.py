@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from .._redact import redact
 from .._types import Request, Response, StreamEvent
 from ..exceptions import MalformedResponseError, ModelRouteError, ProviderError
+from ._carry import Carriage
 
 __all__ = ["Dialect", "EventHandler", "Framer", "StreamDecoder", "WireRequest", "unreadable"]
 
@@ -40,6 +41,8 @@ class WireRequest:
     body: bytes
     stream: bool = False
     json: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: how the request was adapted to what this wire carries (`Carriage.notes`): said in the trace
+    notes: tuple[str, ...] = ()
 
     def __repr__(self) -> str:  # never print headers (they hold credentials), nor a secret in the URL
         return f"WireRequest({self.method} {redact(self.url)}, {len(self.body)} bytes, stream={self.stream})"
@@ -136,6 +139,8 @@ class Dialect(Protocol):
     name: str
     #: the API continues a trailing assistant message (a prefill) instead of answering afresh
     supports_prefill: bool
+    #: what the wire refuses and adapts (`modelroute.wire._carry`)
+    carriage: Carriage
 
     def encode_body(self, request: Request, model: str, *, stream: bool) -> dict[str, Any]: ...
 

@@ -22,6 +22,7 @@ from modelroute._types import StopReason
 from modelroute.exceptions import ErrorKind, MalformedResponseError, ProviderError
 
 from ._oracle import KEY, Capture, decode_stream, ours, route, sse_stream
+from ._surface_cases import ANTHROPIC as SURFACE
 
 pytestmark = pytest.mark.parity
 MODEL = "claude-sonnet-5-5"
@@ -196,6 +197,7 @@ REQUESTS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         {"messages": [{"role": "user", "content": "Count"}], "max_tokens": 20, "stop": ["5", "END"]},
         {"max_tokens": 20, "messages": [{"role": "user", "content": "Count"}], "stop_sequences": ["5", "END"]},
     ),
+    *SURFACE,  # every feature of the request surface (issue 10)
 ]
 
 
