@@ -1,4 +1,10 @@
-"""The objects `Router.stream` and `Router.astream` return: iterate events, then read ``.response``."""
+"""The objects `Router.stream` and `Router.astream` return: iterate events, then read ``.response``.
+
+Neither holds a reference back to itself through its generators, so a stream that is dropped (a ``break`` out
+of the loop, an exception in its body, a reference let go) is freed at once, without waiting for a garbage
+collection: its generator is closed, and the driver's ``finally`` releases the connection (the async one on the
+next turn of the event loop, which closes abandoned async generators).
+"""
 
 from __future__ import annotations
 
@@ -23,7 +29,8 @@ class Stream:
     """A streamed answer. Iterate it for `StreamEvent` s (or `text()` for just the text); when the iteration
     ends, ``response`` holds the complete `Response` with usage, ``served_by`` and the trace.
 
-    Use it as a context manager (or call `close()`) to release the connection if you stop early.
+    Use it as a context manager (or call `close()`) to release the connection at once if you stop early;
+    dropping it does the same when the last reference goes.
 
     ``seams`` lists the `Seam` events seen so far (a stream resumed on another target; see the README's
     "Streams"): after a ``resumed="restart"`` seam the text that follows is a complete answer on its own, so a
@@ -34,13 +41,7 @@ class Stream:
         self._source = events
         self._result = result
         self.seams: list[Seam] = []
-        self._events = self._watch()
-
-    def _watch(self) -> Generator[StreamEvent, None, None]:
-        for event in self._source:
-            if isinstance(event, Seam):
-                self.seams.append(event)
-            yield event
+        self._events = _watch(events, self.seams)
 
     def __iter__(self) -> Iterator[StreamEvent]:
         return self._events
@@ -78,13 +79,7 @@ class AsyncStream:
         self._source = events
         self._result = result
         self.seams: list[Seam] = []
-        self._events = self._watch()
-
-    async def _watch(self) -> AsyncGenerator[StreamEvent, None]:
-        async for event in self._source:
-            if isinstance(event, Seam):
-                self.seams.append(event)
-            yield event
+        self._events = _awatch(events, self.seams)
 
     def __aiter__(self) -> AsyncIterator[StreamEvent]:
         return self._events
@@ -110,6 +105,7 @@ class AsyncStream:
         return self._result.response
 
     async def aclose(self) -> None:
+        """Release the connection now (``async with`` does it for you)."""
         await self._events.aclose()
         await self._source.aclose()
 
@@ -120,3 +116,24 @@ class AsyncStream:
         self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
+
+
+def _watch(source: Generator[StreamEvent, None, None], seams: list[Seam]) -> Generator[StreamEvent, None, None]:
+    """``source``'s events, noting seams; closing this closes ``source`` (a plain function: no cycle)."""
+    try:
+        for event in source:
+            if isinstance(event, Seam):
+                seams.append(event)
+            yield event
+    finally:
+        source.close()
+
+
+async def _awatch(source: AsyncGenerator[StreamEvent, None], seams: list[Seam]) -> AsyncGenerator[StreamEvent, None]:
+    try:
+        async for event in source:
+            if isinstance(event, Seam):
+                seams.append(event)
+            yield event
+    finally:
+        await source.aclose()
