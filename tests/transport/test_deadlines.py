@@ -15,6 +15,7 @@ import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -222,7 +223,7 @@ def test_the_sync_deadline_holds_through_a_proxy_from_the_environment(monkeypatc
         with Router.from_config(config, env={"KEY": "k"}) as router:
             for call in (_sync_complete, _sync_stream):
                 outcomes: dict[str, Any] = {}
-                t = threading.Thread(target=_timed, args=(outcomes, "call", lambda: call(router)), daemon=True)
+                t = threading.Thread(target=_timed, args=(outcomes, "call", partial(call, router)), daemon=True)
                 t.start()
                 t.join(DEADLINE_S + LATE_S + 5)
                 assert "call" in outcomes, "still running 5 s after its deadline"

@@ -11,6 +11,7 @@ import asyncio
 import threading
 import time
 import warnings
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -178,3 +179,13 @@ def test_a_sync_call_inside_a_running_loop_warns_once_naming_the_async_call() ->
             assert router.complete("m", HI).text == "Hello"  # no loop running here: no warning
         assert not outside
         router.close()
+
+
+def test_the_readme_lifecycle_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("**Threads, event loops and closing.**")[1]
+    code = section.split("```python\n")[1].split("```")[0]
+    exec(compile(code, "README.md", "exec"), {})
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4 and lines[0] == lines[1] == lines[2] != ""
+    assert lines[3].startswith("this Router was closed (close() / aclose())")
