@@ -10,10 +10,24 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
 from types import TracebackType
+from typing import Protocol
 
 from ._types import Response, Seam, StreamEvent, TextDelta
 
-__all__ = ["AsyncStream", "Stream", "StreamResult"]
+__all__ = ["AsyncStream", "CallGate", "Stream", "StreamResult"]
+
+
+class CallGate(Protocol):
+    """What a stream tells its router: a call starts (at the first read; may refuse: the router is closed) and
+    ends (when the stream ends, is closed or is dropped)."""
+
+    def enter(self) -> None: ...
+
+    def leave(self) -> None: ...
+
+    def aenter(self) -> None: ...
+
+    async def aleave(self) -> None: ...
 
 
 class StreamResult:
@@ -37,11 +51,13 @@ class Stream:
     caller of `text()` should check ``seams`` (or read ``response.text``) before using the joined text.
     """
 
-    def __init__(self, events: Generator[StreamEvent, None, None], result: StreamResult) -> None:
+    def __init__(
+        self, events: Generator[StreamEvent, None, None], result: StreamResult, gate: CallGate | None = None
+    ) -> None:
         self._source = events
         self._result = result
         self.seams: list[Seam] = []
-        self._events = _watch(events, self.seams)
+        self._events = _watch(events, self.seams, gate)
 
     def __iter__(self) -> Iterator[StreamEvent]:
         return self._events
@@ -75,11 +91,13 @@ class Stream:
 class AsyncStream:
     """The async twin of `Stream`: ``async for event in stream``; then ``stream.response``; ``seams`` likewise."""
 
-    def __init__(self, events: AsyncGenerator[StreamEvent, None], result: StreamResult) -> None:
+    def __init__(
+        self, events: AsyncGenerator[StreamEvent, None], result: StreamResult, gate: CallGate | None = None
+    ) -> None:
         self._source = events
         self._result = result
         self.seams: list[Seam] = []
-        self._events = _awatch(events, self.seams)
+        self._events = _awatch(events, self.seams, gate)
 
     def __aiter__(self) -> AsyncIterator[StreamEvent]:
         return self._events
@@ -118,8 +136,13 @@ class AsyncStream:
         await self.aclose()
 
 
-def _watch(source: Generator[StreamEvent, None, None], seams: list[Seam]) -> Generator[StreamEvent, None, None]:
-    """``source``'s events, noting seams; closing this closes ``source`` (a plain function: no cycle)."""
+def _watch(
+    source: Generator[StreamEvent, None, None], seams: list[Seam], gate: CallGate | None
+) -> Generator[StreamEvent, None, None]:
+    """``source``'s events, noting seams, inside the ``gate``; closing this closes ``source`` (a plain function,
+    not a method: no cycle through the stream)."""
+    if gate is not None:
+        gate.enter()
     try:
         for event in source:
             if isinstance(event, Seam):
@@ -127,9 +150,15 @@ def _watch(source: Generator[StreamEvent, None, None], seams: list[Seam]) -> Gen
             yield event
     finally:
         source.close()
+        if gate is not None:
+            gate.leave()
 
 
-async def _awatch(source: AsyncGenerator[StreamEvent, None], seams: list[Seam]) -> AsyncGenerator[StreamEvent, None]:
+async def _awatch(
+    source: AsyncGenerator[StreamEvent, None], seams: list[Seam], gate: CallGate | None
+) -> AsyncGenerator[StreamEvent, None]:
+    if gate is not None:
+        gate.aenter()
     try:
         async for event in source:
             if isinstance(event, Seam):
@@ -137,3 +166,5 @@ async def _awatch(source: AsyncGenerator[StreamEvent, None], seams: list[Seam]) 
             yield event
     finally:
         await source.aclose()
+        if gate is not None:
+            await gate.aleave()

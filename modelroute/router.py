@@ -157,23 +157,26 @@ class Router:
         call, request = self._start(model, messages, options)
         self._pools.enter()
         try:
-            while True:
-                step = call.next_step()
-                if isinstance(step, Wait):
-                    self._sleep(step.seconds)
-                    continue
-                if isinstance(step, Fail):
-                    raise step.error
-                try:
-                    response = self._send(step, request)
-                except ProviderError as e:
-                    call.record_error(step, e)
-                    continue
-                done = call.record_ok(step, response)
-                if done is not None:
-                    return done
+            return self._walk(call, request)
         finally:
             self._pools.leave()
+
+    def _walk(self, call: Call, request: Request) -> Response:
+        while True:
+            step = call.next_step()
+            if isinstance(step, Wait):
+                self._sleep(step.seconds)
+                continue
+            if isinstance(step, Fail):
+                raise step.error
+            try:
+                response = self._send(step, request)
+            except ProviderError as e:
+                call.record_error(step, e)
+                continue
+            done = call.record_ok(step, response)
+            if done is not None:
+                return done
 
     async def acomplete(
         self, model: str, messages: Sequence[MessageInput], **options: Unpack[RequestOptions]
@@ -279,13 +282,13 @@ class Router:
         self._pools.warn_if_in_loop("stream")
         call, request = self._start(model, messages, options)
         result = StreamResult()
-        return Stream(self._stream_events(call, request, result), result)
+        return Stream(self._stream_events(call, request, result), result, self._pools)
 
     def astream(self, model: str, messages: Sequence[MessageInput], **options: Unpack[RequestOptions]) -> AsyncStream:
         """The async twin of `stream`: ``async for event in router.astream(...)``."""
         call, request = self._start(model, messages, options)
         result = StreamResult()
-        return AsyncStream(self._astream_events(call, request, result), result)
+        return AsyncStream(self._astream_events(call, request, result), result, self._pools)
 
     def explain(
         self, model: str, messages: Sequence[MessageInput] | None = None, **options: Unpack[RequestOptions]
@@ -404,84 +407,76 @@ class Router:
     # --- streams ------------------------------------------------------------------------------------------------
 
     def _stream_events(self, call: Call, request: Request, result: StreamResult) -> Generator[StreamEvent, None, None]:
-        self._pools.enter()
-        try:
-            out = StreamProgress(call)
-            while True:
-                step = call.next_step()
-                if isinstance(step, Wait):
-                    self._sleep(step.seconds)
-                    continue
-                if isinstance(step, Fail):
-                    raise step.error
-                try:
-                    route, resp = self._open_stream(step, request, out)
-                except ProviderError as e:
-                    out.failed(e)
-                    continue
-                try:
-                    decoder = route.stream_decoder()
-                    out.on_first_content(resp.content_started)
-                    for chunk in resp.iter_bytes():
-                        yield from out.events(decoder.feed(chunk))
-                        if decoder.handler.done:  # the answer is complete: the rest is read only if it is here
-                            resp.drain()
-                            break
-                    tail, response = _finish(decoder)
-                    yield from out.events(tail)
-                except ProviderError as e:
-                    out.failed(e)
-                    continue
-                finally:
-                    resp.close()  # closes the connection if its body was not read to the end
-                done = call.record_ok(step, out.finish(self._served(step, response)))
-                if done is not None:
-                    result.response = done
-                    return
-        finally:
-            self._pools.leave()
+        out = StreamProgress(call)
+        while True:
+            step = call.next_step()
+            if isinstance(step, Wait):
+                self._sleep(step.seconds)
+                continue
+            if isinstance(step, Fail):
+                raise step.error
+            try:
+                route, resp = self._open_stream(step, request, out)
+            except ProviderError as e:
+                out.failed(e)
+                continue
+            try:
+                decoder = route.stream_decoder()
+                out.on_first_content(resp.content_started)
+                for chunk in resp.iter_bytes():
+                    yield from out.events(decoder.feed(chunk))
+                    if decoder.handler.done:  # the answer is complete: the rest is read only if it is here
+                        resp.drain()
+                        break
+                tail, response = _finish(decoder)
+                yield from out.events(tail)
+            except ProviderError as e:
+                out.failed(e)
+                continue
+            finally:
+                resp.close()  # closes the connection if its body was not read to the end
+            done = call.record_ok(step, out.finish(self._served(step, response)))
+            if done is not None:
+                result.response = done
+                return
 
     async def _astream_events(
         self, call: Call, request: Request, result: StreamResult
     ) -> AsyncGenerator[StreamEvent, None]:
-        self._pools.aenter()
-        try:
-            out = StreamProgress(call)
-            while True:
-                step = call.next_step()
-                if isinstance(step, Wait):
-                    await self._async_sleep(step.seconds)
-                    continue
-                if isinstance(step, Fail):
-                    raise step.error
-                try:
-                    route, resp = await self._aopen_stream(step, request, out)
-                except ProviderError as e:
-                    out.failed(e)
-                    continue
-                try:
-                    decoder = route.stream_decoder()
-                    out.on_first_content(resp.content_started)
-                    async for chunk in resp.aiter_bytes():
-                        for event in out.events(decoder.feed(chunk)):
-                            yield event
-                        if decoder.handler.done:  # the answer is complete: the rest is read only if it is here
-                            await resp.adrain()
-                            break
-                    tail, response = _finish(decoder)
-                    for event in out.events(tail):
+        out = StreamProgress(call)
+        while True:
+            step = call.next_step()
+            if isinstance(step, Wait):
+                await self._async_sleep(step.seconds)
+                continue
+            if isinstance(step, Fail):
+                raise step.error
+            try:
+                route, resp = await self._aopen_stream(step, request, out)
+            except ProviderError as e:
+                out.failed(e)
+                continue
+            try:
+                decoder = route.stream_decoder()
+                out.on_first_content(resp.content_started)
+                async for chunk in resp.aiter_bytes():
+                    for event in out.events(decoder.feed(chunk)):
                         yield event
-                except ProviderError as e:
-                    out.failed(e)
-                    continue
-                finally:
-                    await resp.aclose()  # closes the connection if its body was not read to the end
-                done = call.record_ok(step, out.finish(self._served(step, response)))
-                if done is not None:
-                    result.response = done
-                    return
-        finally:
-            await self._pools.aleave()
+                    if decoder.handler.done:  # the answer is complete: the rest is read only if it is here
+                        await resp.adrain()
+                        break
+                tail, response = _finish(decoder)
+                for event in out.events(tail):
+                    yield event
+            except ProviderError as e:
+                out.failed(e)
+                continue
+            finally:
+                await resp.aclose()  # closes the connection if its body was not read to the end
+            done = call.record_ok(step, out.finish(self._served(step, response)))
+            if done is not None:
+                result.response = done
+                return
 
     def _prepare_stream(self, step: Try, request: Request, out: StreamProgress) -> tuple[Route, WireRequest, Timeouts]:
         route = self._route(step.entry.provider)
