@@ -4,11 +4,12 @@ Time limits: httpx2's own connect timeout; its read timeout bounds the wait for 
 (``first_byte_s``) and, once they are in, each body read (``stall_s``; we switch it in the request's timeout
 extension, which httpcore reads when the body starts). The attempt's ``total_s`` (and, until the first content,
 ``first_token_s``) holds at the socket: on the sync side every socket connect, read and write is capped at what
-is left of it (`_DeadlineBackend`, installed under httpcore2's pools), so a server that trickles its headers or
-sends bytes that never decode into anything cannot hold a call past its deadline. The async side puts the
-headers under one asyncio timer, the first body chunk under ``first_byte_s`` and every later chunk under an exact
-asyncio timeout. Decoded bytes are counted as they arrive (`Budget.count`), so a compression bomb is refused
-after ``max_body_bytes`` / ``max_stream_bytes``, not after it filled the memory.
+is left of it (`_backends`, under httpcore2's pools), so a server that trickles its headers or sends bytes that
+never decode into anything cannot hold a call past its deadline. The async side puts the headers under one
+asyncio timer, the first body chunk under ``first_byte_s`` and every later chunk under an exact asyncio timeout
+(and its pools close a socket whose TLS handshake that timer cancelled). Decoded bytes are counted as they
+arrive (`Budget.count`), so a compression bomb is refused after ``max_body_bytes`` / ``max_stream_bytes``, not
+after it filled the memory.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import NoReturn
 import httpx2
 
 from ..exceptions import MalformedResponseError, ProviderConnectionError, ProviderError, ProviderTimeoutError
-from . import _deadline
+from . import _backends
 from ._base import Timeouts
 from ._timed import (
     DEFAULT_MAX_BODY_BYTES,
@@ -119,8 +120,8 @@ class _SyncResponse:
         self.headers: Mapping[str, str] = resp.headers
 
     def _chunks(self, cap: int, what: str) -> Iterator[bytes]:
-        """Decoded chunks, each read with the attempt's budget published to the sockets (`_deadline`)."""
-        budget, chunks, attempt = self._budget, self._resp.iter_bytes(), _deadline.ATTEMPT
+        """Decoded chunks, each read with the attempt's budget published to the sockets (`_backends`)."""
+        budget, chunks, attempt = self._budget, self._resp.iter_bytes(), _backends.ATTEMPT
         while True:
             token = attempt.set(budget)
             try:
@@ -183,7 +184,7 @@ class HttpxSyncTransport:
             trust_env=trust_env,
             follow_redirects=False,
         )
-        _deadline.install(self._client)
+        _backends.install(self._client)
         self._caps = (max_body_bytes, max_stream_bytes)
 
     def send(self, method: str, url: str, headers: Mapping[str, str], body: bytes, timeouts: Timeouts) -> _SyncResponse:
@@ -192,13 +193,13 @@ class HttpxSyncTransport:
         req = self._client.build_request(
             method, _url(url), headers=headers, content=body, timeout=_httpx_timeout(timeouts)
         )
-        token = _deadline.ATTEMPT.set(budget)
+        token = _backends.ATTEMPT.set(budget)
         try:
             resp = self._client.send(req, stream=True)
         except httpx2.HTTPError as e:
             _raise_mapped(e, budget, "headers", time.monotonic())
         finally:
-            _deadline.ATTEMPT.reset(token)
+            _backends.ATTEMPT.reset(token)
         if budget.passed(time.monotonic()):
             resp.close()
             raise budget.expired()
@@ -291,6 +292,7 @@ class HttpxAsyncTransport:
             trust_env=trust_env,
             follow_redirects=False,
         )
+        _backends.install(self._client)
         self._caps = (max_body_bytes, max_stream_bytes)
 
     async def send(

@@ -10,7 +10,6 @@ clients still hold open (a connection closes when the client closes it, or the s
 from __future__ import annotations
 
 import contextlib
-import gzip
 import json
 import select
 import socket
@@ -19,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-__all__ = ["Conn", "Request", "ScriptedServer", "openai_json", "openai_sse"]
+__all__ = ["Conn", "Request", "ScriptedServer", "good", "head", "openai_json", "openai_sse", "sse_events"]
 
 
 @dataclass
@@ -236,7 +235,3 @@ def good(conn: Conn, request: Request) -> bool:
     """A script: answer well (a stream if the request asked for one); keep the connection alive."""
     conn.send(openai_sse() if request.stream else openai_json())
     return True
-
-
-def gzipped(data: bytes) -> bytes:
-    return gzip.compress(data, compresslevel=9)

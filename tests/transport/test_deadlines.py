@@ -189,14 +189,24 @@ def _async_calls(outcomes: dict[str, Any], transport: str, url: str) -> None:
 
 @pytest.mark.parametrize("script", CASES, ids=[c.__name__ for c in CASES])
 def test_every_call_ends_within_its_deadline(script: Callable[[Conn, Request], None]) -> None:
+    _all_six_within_the_deadline(script, "http")
+
+
+def test_a_tls_handshake_that_never_completes() -> None:
+    """``https://`` to a server that never answers the ClientHello: the deadline holds during the handshake."""
+    _all_six_within_the_deadline(silent, "https")
+
+
+def _all_six_within_the_deadline(script: Callable[[Conn, Request], None], scheme: str) -> None:
     outcomes: dict[str, Any] = {}
     with ScriptedServer(script) as server:
-        router = Router.from_config(_config(server.url), env={"KEY": "k"})
+        url = server.url.replace("http:", f"{scheme}:")
+        router = Router.from_config(_config(url), env={"KEY": "k"})
         threads = [
             threading.Thread(target=_timed, args=(outcomes, "sync complete", lambda: _sync_complete(router))),
             threading.Thread(target=_timed, args=(outcomes, "sync stream", lambda: _sync_stream(router))),
-            threading.Thread(target=_async_calls, args=(outcomes, "httpx", server.url)),
-            threading.Thread(target=_async_calls, args=(outcomes, "aiohttp", server.url)),
+            threading.Thread(target=_async_calls, args=(outcomes, "httpx", url)),
+            threading.Thread(target=_async_calls, args=(outcomes, "aiohttp", url)),
         ]
         for t in threads:
             t.start()
