@@ -5,8 +5,8 @@
   opened on, so each loop gets its own, made at its first use there and reused by every later call on that
   loop. It closes when its loop shuts down: `asyncio.run` and `asyncio.Runner` (and any loop whose owner runs
   ``loop.shutdown_asyncgens()`` before ``loop.close()``, as asyncio asks) close the loop's async generators,
-  and one of them (`_keeper`, started with the loop's first pool) closes that loop's pools. The pools of a loop
-  closed without that are dropped the next time a loop gets its first pool.
+  and one of them (`_keeper`, started by the loop's first call) closes that loop's pools. The pools of a loop
+  closed without that are dropped when the next loop makes its first call.
 - **Closing**: after `close` / `aclose` no call may start (`RouterClosedError`). Calls already running finish
   normally, failovers included; the pools of a place (the sync side, or one loop) close as soon as no call
   runs there, the sync ones from `close`, a loop's on that loop.
@@ -202,7 +202,8 @@ class Pools:
             if loop is here:
                 mine = transports
             else:
-                loop.call_soon_threadsafe(self._schedule_aclose, loop, transports)
+                with contextlib.suppress(RuntimeError):  # it closed meanwhile: its pools go with it
+                    loop.call_soon_threadsafe(self._schedule_aclose, loop, transports)
         return mine
 
     def _schedule_aclose(self, loop: asyncio.AbstractEventLoop, transports: list[AsyncTransport]) -> None:
