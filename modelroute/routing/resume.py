@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Literal
 
 from .._types import Message, Request, Response, Seam, StreamEvent, TextDelta, TextPart, ToolCallDelta
-from ..exceptions import ProviderError, ProviderTimeoutError
+from ..exceptions import ProviderError
 from .call import Call, Try
 
 __all__ = ["StreamProgress", "with_prefill"]
@@ -39,14 +39,14 @@ def with_prefill(request: Request, text: str) -> Request:
 
 
 class StreamProgress:
-    """One streamed call's deliveries, attempt by attempt. The drivers call `begin`, `tick` per chunk, `events`
-    per decoded event, then `failed` or `finish`."""
+    """One streamed call's deliveries, attempt by attempt. The drivers call `begin`, `on_first_content` once
+    the response is in, `events` per decoded chunk, then `failed` or `finish`."""
 
-    __slots__ = ("_base", "_call", "_clock", "_committed", "_prefill", "_seam", "_step", "_text", "_tool")
+    __slots__ = ("_base", "_call", "_committed", "_on_content", "_prefill", "_seam", "_step", "_text", "_tool")
 
-    def __init__(self, call: Call, clock: Callable[[], float]) -> None:
+    def __init__(self, call: Call) -> None:
         self._call = call
-        self._clock = clock
+        self._on_content: Callable[[], None] | None = None
         self._text: list[str] = []
         self._base = ""
         self._committed = False
@@ -60,6 +60,7 @@ class StreamProgress:
         self._step = step
         self._text = []
         self._committed = False
+        self._on_content = None
         self._tool = False
         self._seam = None
         resume = step.resume
@@ -84,12 +85,16 @@ class StreamProgress:
         )
         return with_prefill(request, resume.text) if self._prefill else request
 
-    def tick(self) -> None:
-        """A chunk arrived: before the first content, enforce the first-token timeout (on the call's clock)."""
-        limit = self._call.settings.first_token_timeout_s
-        step = self._step
-        if limit is not None and step is not None and not self._committed and self._clock() - step.started > limit:
-            raise ProviderTimeoutError(f"no content within the first-token timeout of {limit:g}s")
+    @property
+    def first_token_s(self) -> float | None:
+        """The calling alias's first-token timeout: the drivers hand it to the transport, which holds it as a
+        timer from the request until the first content (`on_first_content`; pings do not stop it)."""
+        return self._call.settings.first_token_timeout_s
+
+    def on_first_content(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` when this attempt hands on its first content (the transport's response stops its
+        first-token timer)."""
+        self._on_content = callback
 
     def events(self, decoded: list[StreamEvent]) -> Iterator[StreamEvent]:
         """The events to hand the caller for ``decoded`` (with the seam before a resumed attempt's content)."""
@@ -97,6 +102,8 @@ class StreamProgress:
             content = isinstance(event, TextDelta | ToolCallDelta)
             if content and not self._committed:
                 self._committed = True
+                if self._on_content is not None:
+                    self._on_content()
                 if self._seam is not None:
                     yield self._seam
                     self._seam = None
