@@ -1,4 +1,11 @@
-"""The objects `Router.stream` and `Router.astream` return: iterate events, then read ``.response``."""
+"""The objects `Router.stream` and `Router.astream` return: iterate events (or `text()`), then read ``.response``.
+
+The final answer, both streams alike: ``stream.response`` once the stream has ended; after a stream that failed
+(`StreamInterrupted`, `AllTargetsFailed`...), reading it raises that same error again. Before the end, the sync
+``response`` (and ``get_final_response()``) consumes the rest of the stream; the async stream cannot do that in a
+property, so there ``await stream.get_final_response()`` does, and ``response`` raises a `RuntimeError` saying
+so. A stream closed before its end has no final answer: ``response`` raises a `RuntimeError`.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +18,27 @@ __all__ = ["AsyncStream", "Stream", "StreamResult"]
 
 
 class StreamResult:
-    """Where a driver leaves the final answer once the stream has ended."""
+    """What a stream and its driver share: the final answer once the stream has ended, the error that ended it
+    otherwise, and whether the caller reads text only (`Stream.text`: a restarted answer could not be told from
+    a continuation there, so the router resumes such a stream only where the route continues the text)."""
 
-    __slots__ = ("response",)
+    __slots__ = ("error", "response", "text_only")
 
     def __init__(self) -> None:
         self.response: Response | None = None
+        self.error: Exception | None = None
+        self.text_only = False
+
+    def final(self, *, ended: str) -> Response:
+        """The answer, or the error that ended the stream raised again; ``ended`` explains a stream with neither."""
+        if self.response is not None:
+            return self.response
+        if self.error is not None:
+            raise self.error
+        raise RuntimeError(ended)
+
+
+_CLOSED = "the stream was closed before it ended, so there is no final response: read it before closing"
 
 
 class Stream:
@@ -25,9 +47,13 @@ class Stream:
 
     Use it as a context manager (or call `close()`) to release the connection if you stop early.
 
+    ``response`` (or `get_final_response`) before the end consumes the rest of the stream; after a stream that
+    failed it raises the same error again (`StreamInterrupted`, with ``partial_text``).
+
     ``seams`` lists the `Seam` events seen so far (a stream resumed on another target; see the README's
-    "Streams"): after a ``resumed="restart"`` seam the text that follows is a complete answer on its own, so a
-    caller of `text()` should check ``seams`` (or read ``response.text``) before using the joined text.
+    "Streams"): after a ``resumed="restart"`` seam the text that follows is a complete answer on its own. Under
+    the default ``stream_resume: auto`` a `text()` caller never gets a restart; with ``stream_resume: continue``
+    it may, so such a caller should check ``seams`` (or read ``response.text``) before using the joined text.
     """
 
     def __init__(self, events: Generator[StreamEvent, None, None], result: StreamResult) -> None:
@@ -37,28 +63,40 @@ class Stream:
         self._events = self._watch()
 
     def _watch(self) -> Generator[StreamEvent, None, None]:
-        for event in self._source:
-            if isinstance(event, Seam):
-                self.seams.append(event)
-            yield event
+        try:
+            for event in self._source:
+                if isinstance(event, Seam):
+                    self.seams.append(event)
+                yield event
+        except Exception as e:
+            self._result.error = e
+            raise
 
     def __iter__(self) -> Iterator[StreamEvent]:
         return self._events
 
     def text(self) -> Iterator[str]:
-        """Only the text deltas (seams are still recorded on ``seams``)."""
+        """Only the text deltas. The text never contains a restarted answer spliced onto a partial one: under
+        ``stream_resume: auto`` a broken stream read this way resumes only where the route continues the text
+        (seams are still recorded on ``seams``)."""
+        self._result.text_only = True
         for event in self._events:
             if isinstance(event, TextDelta):
                 yield event.text
 
     @property
     def response(self) -> Response:
-        """The complete answer; reading it before the end consumes the rest of the stream."""
-        if self._result.response is None:
+        """The complete answer; reading it before the end consumes the rest of the stream. After a stream that
+        failed, the error that ended it, raised again."""
+        return self.get_final_response()
+
+    def get_final_response(self) -> Response:
+        """The complete answer, consuming the rest of the stream if needed (as ``response``)."""
+        r = self._result
+        if r.response is None and r.error is None:
             for _ in self._events:
                 pass
-        assert self._result.response is not None
-        return self._result.response
+        return r.final(ended=_CLOSED)
 
     def close(self) -> None:
         self._events.close()
@@ -72,7 +110,9 @@ class Stream:
 
 
 class AsyncStream:
-    """The async twin of `Stream`: ``async for event in stream``; then ``stream.response``; ``seams`` likewise."""
+    """The async twin of `Stream`: ``async for event in stream`` (or ``async for text in stream.text()``), then
+    ``stream.response``; or ``await stream.get_final_response()``, which consumes the rest first. ``seams``
+    likewise. After a stream that failed, both raise the error that ended it again."""
 
     def __init__(self, events: AsyncGenerator[StreamEvent, None], result: StreamResult) -> None:
         self._source = events
@@ -81,33 +121,46 @@ class AsyncStream:
         self._events = self._watch()
 
     async def _watch(self) -> AsyncGenerator[StreamEvent, None]:
-        async for event in self._source:
-            if isinstance(event, Seam):
-                self.seams.append(event)
-            yield event
+        try:
+            async for event in self._source:
+                if isinstance(event, Seam):
+                    self.seams.append(event)
+                yield event
+        except Exception as e:
+            self._result.error = e
+            raise
 
     def __aiter__(self) -> AsyncIterator[StreamEvent]:
         return self._events
 
     async def text(self) -> AsyncIterator[str]:
+        """Only the text deltas; never a restarted answer spliced onto a partial one (see `Stream.text`)."""
+        self._result.text_only = True
         async for event in self._events:
             if isinstance(event, TextDelta):
                 yield event.text
 
-    async def get_response(self) -> Response:
-        """The complete answer, consuming the rest of the stream if needed."""
-        if self._result.response is None:
+    async def get_final_response(self) -> Response:
+        """The complete answer, consuming the rest of the stream if needed. After a stream that failed, the
+        error that ended it, raised again."""
+        r = self._result
+        if r.response is None and r.error is None:
             async for _ in self._events:
                 pass
-        assert self._result.response is not None
-        return self._result.response
+        return r.final(ended=_CLOSED)
 
     @property
     def response(self) -> Response:
-        """The complete answer; only available once the iteration has ended (see `get_response`)."""
-        if self._result.response is None:
-            raise RuntimeError("the stream has not ended yet: iterate it, or await stream.get_response()")
-        return self._result.response
+        """The complete answer once the stream has ended (``async for`` ran to the end). Before that, a
+        `RuntimeError`: ``await stream.get_final_response()`` reads the rest first. After a stream that failed,
+        the error that ended it, raised again."""
+        r = self._result
+        running = getattr(self._events, "ag_frame", None) is not None  # not exhausted, failed or closed
+        if r.response is None and r.error is None and running:
+            raise RuntimeError(
+                "the stream has not ended yet: iterate it to the end, or await stream.get_final_response()"
+            )
+        return r.final(ended=_CLOSED)
 
     async def aclose(self) -> None:
         await self._events.aclose()

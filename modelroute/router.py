@@ -142,6 +142,7 @@ class Router:
             breaker=breaker_policy(d.breaker, a.breaker),
             hedge=HedgePolicy.from_spec(a.hedge) if a.hedge is not None else None,
             models=identify_models(entries, spec, catalog),
+            prefill=frozenset(e.provider for e in entries if _prefills(spec.providers[e.provider])),
         )
 
     # --- the public calls ---------------------------------------------------------------------------------------
@@ -403,7 +404,7 @@ class Router:
     # --- streams ------------------------------------------------------------------------------------------------
 
     def _stream_events(self, call: Call, request: Request, result: StreamResult) -> Generator[StreamEvent, None, None]:
-        out = StreamProgress(call, self._clock)
+        out = StreamProgress(call, self._clock, result)
         while True:
             step = call.next_step()
             if isinstance(step, Wait):
@@ -440,7 +441,7 @@ class Router:
     async def _astream_events(
         self, call: Call, request: Request, result: StreamResult
     ) -> AsyncGenerator[StreamEvent, None]:
-        out = StreamProgress(call, self._clock)
+        out = StreamProgress(call, self._clock, result)
         while True:
             step = call.next_step()
             if isinstance(step, Wait):
@@ -516,6 +517,10 @@ class Router:
 
     def __repr__(self) -> str:
         return f"Router({self.config.source!r}, aliases={sorted(self._settings)})"
+
+
+def _prefills(provider: Any) -> bool:
+    return ROUTES[provider.kind].prefills(provider)
 
 
 def _decoded(route: Route, status: int, headers: Mapping[str, str], body: bytes) -> Response:

@@ -7,6 +7,10 @@ half_open --(the probe succeeds)--> closed        half_open --(the probe fails)-
 half_open --(the probe never reports within open_s)--> the next caller becomes the probe
 ```
 
+``open_s`` is short by default (5 s): a dead target gets at most one probe per ``open_s`` across every call (the
+half-open admission is atomic in the store), and a recovered one is back in service within about ``open_s`` of
+its recovery, however long it was down (a failed probe reopens for ``open_s`` again, never longer).
+
 Every function here takes the time as an argument and returns a new state: no clock, no lock, no I/O. A store
 (`MemoryState` now, a shared store later) keeps one `BreakerState` per target key and applies these functions
 atomically. The failure-rate window is a ring of ten fixed buckets, so a state's size never grows with traffic.
@@ -56,7 +60,7 @@ class BreakerPolicy:
     failure_rate: float = 0.5
     min_calls: int = 20
     window_s: float = 60.0
-    open_s: float = 30.0
+    open_s: float = 5.0
     counts: frozenset[ErrorKind] = BREAKER_COUNTS
     enabled: bool = True
 

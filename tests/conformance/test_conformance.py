@@ -284,7 +284,7 @@ def test_fault_kind_alone_raises_the_typed_error(router: Router, cloud: MockClou
 def test_stream_cut_after_text_is_never_a_clean_end(router: Router, cloud: MockCloud) -> None:
     cloud.script("primary", Fault.stream_cut(after_events=5))
     got: list[str] = []
-    with pytest.raises(StreamInterrupted) as info, router.stream("chat", HI) as s:
+    with pytest.raises(StreamInterrupted) as info, router.stream("solo", HI) as s:  # no target left to resume on
         got.extend(s.text())
     assert info.value.partial_text == "".join(got) and got  # even if every word came: no end event, no success
 
