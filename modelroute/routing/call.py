@@ -141,6 +141,7 @@ class Call:
         self.attempts = 0
         self.resume: Resume | None = None
         self.last_error: ProviderError | None = None
+        self._answered: Try | None = None  # a streamed probe that already closed its breaker
 
     # --- what next ----------------------------------------------------------------------------------------------
 
@@ -167,7 +168,7 @@ class Call:
             self._retry = None
             why = self._cannot_resume(entry)
             if why is None:
-                verdict = self._state.breaker_admit(entry.key, s.breaker, now)
+                verdict = self._state.breaker_admit(entry.key, s.breaker, now, lease_s=total)
                 if verdict != "reject":
                     return self._try(entry, tries, total, now, probe=verdict == "probe")
                 why = "its circuit opened meanwhile"
@@ -178,7 +179,7 @@ class Call:
             entry = entries[self._i]
             why = self._why_skip(entry, now)
             if why is None:
-                verdict = self._state.breaker_admit(entry.key, s.breaker, now)
+                verdict = self._state.breaker_admit(entry.key, s.breaker, now, lease_s=total)
                 if verdict != "reject":
                     return self._try(entry, 1, total, now, probe=verdict == "probe")
                 why = "circuit half-open: another call holds the probe"
@@ -286,17 +287,17 @@ class Call:
         remaining = self.deadline - now
         if remaining < s.min_attempt_s or self.attempts >= s.max_attempts:
             return None
+        total = min(s.attempt_timeout_s, remaining)
         for j in range(self._i + 1, len(s.entries)):
             entry = s.entries[j]
             if entry.key == primary.entry.key or self._why_skip(entry, now) is not None:
                 continue
-            verdict = self._state.breaker_admit(entry.key, s.breaker, now)
+            verdict = self._state.breaker_admit(entry.key, s.breaker, now, lease_s=total)
             if verdict == "reject":
                 continue
             self._i = j + 1
             self._retry = None
             self.attempts += 1
-            total = min(s.attempt_timeout_s, remaining)
             return Try(entry, 1, total, now, probe=verdict == "probe", hedge_of=primary.entry)
         return None
 
@@ -350,7 +351,7 @@ class Call:
                 self.record_error(step, refused)
             return None
         now = self._clock()
-        self._state.breaker_record(step.entry.key, self.settings.breaker, now, "ok", probe=step.probe)
+        self._state.breaker_record(step.entry.key, self.settings.breaker, now, "ok", probe=self._probing(step))
         line = self._line(step.entry, "ok", "served", "", now=step.started, latency=now - step.started)
         line = replace(line, usage=response.usage)
         if step.hedge_of is not None:
@@ -459,10 +460,21 @@ class Call:
         self.resume = Resume(emitted_text, step.entry.provider, error, prefill_only=prefill_only)
         self.record_error(step, error, note=f"stream broke after {len(emitted_text)} characters; continuing: ")
 
+    def record_answering(self, step: Try) -> None:
+        """A streamed attempt delivered its first content. A half-open probe's target has answered, so its
+        breaker closes now, not when the stream ends: a long answer does not keep a recovered target out."""
+        if step.probe and self._answered is not step:
+            self._answered = step
+            self._state.breaker_record(step.entry.key, self.settings.breaker, self._clock(), "ok", probe=True)
+
+    def _probing(self, step: Try) -> bool:
+        """``step`` is a half-open probe that has not reported yet."""
+        return step.probe and self._answered is not step
+
     def _breaker(self, step: Try, error: ProviderError, now: float) -> None:
         policy = self.settings.breaker
         outcome: Outcome = "failure" if error.kind in policy.counts else "neutral"
-        self._state.breaker_record(step.entry.key, policy, now, outcome, probe=step.probe)
+        self._state.breaker_record(step.entry.key, policy, now, outcome, probe=self._probing(step))
 
     # --- helpers ------------------------------------------------------------------------------------------------
 

@@ -125,6 +125,8 @@ class StreamProgress:
             content = isinstance(event, TextDelta | ToolCallDelta)
             if content and not self._committed:
                 self._committed = True
+                if self._step is not None:
+                    self._call.record_answering(self._step)
                 if self._seam is not None:
                     yield self._seam
                     self._seam = None

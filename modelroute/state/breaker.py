@@ -4,7 +4,7 @@
 closed --(N consecutive failures, or failure rate >= R over the window with >= M outcomes)--> open
 open --(open_s passed; the next caller is admitted as the single probe)--> half_open
 half_open --(the probe succeeds)--> closed        half_open --(the probe fails)--> open (for open_s again)
-half_open --(the probe never reports within open_s)--> the next caller becomes the probe
+half_open --(the probe never reports within its lease)--> the next caller becomes the probe
 ```
 
 ``open_s`` is short by default (5 s): a dead target gets at most one probe per ``open_s`` across every call (the
@@ -89,14 +89,20 @@ def blocked_until(state: BreakerState, now: float) -> float | None:
     return None
 
 
-def admit(state: BreakerState, policy: BreakerPolicy, now: float) -> tuple[Verdict, BreakerState]:
-    """May a call try the target now? ``probe``: yes, as the single half-open probe (the state records it)."""
+def admit(
+    state: BreakerState, policy: BreakerPolicy, now: float, *, lease_s: float = 0.0
+) -> tuple[Verdict, BreakerState]:
+    """May a call try the target now? ``probe``: yes, as the single half-open probe (the state records it).
+
+    The probe holds the half-open state for ``lease_s`` (the probe attempt's own time limit), at least
+    ``open_s``: a probe still waiting on a hung target keeps every other call out, and only a probe that never
+    reports (its call was abandoned) is replaced."""
     if not policy.enabled or state.status == "closed":
         return "allow", state
     if blocked_until(state, now) is not None:
         return "reject", state
     # Open and due, or half-open with a probe that never reported: this caller is the probe.
-    return "probe", replace(state, status="half_open", probe_until=now + policy.open_s)
+    return "probe", replace(state, status="half_open", probe_until=now + max(policy.open_s, lease_s))
 
 
 def record(state: BreakerState, policy: BreakerPolicy, now: float, outcome: Outcome, *, probe: bool) -> BreakerState:

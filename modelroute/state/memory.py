@@ -36,8 +36,9 @@ class StateStore(Protocol):
         """The target's breaker as it stands (read-only)."""
         ...
 
-    def breaker_admit(self, key: str, policy: BreakerPolicy, now: float) -> Verdict:
-        """`breaker.admit`, applied atomically: at most one caller gets ``probe`` per half-open period."""
+    def breaker_admit(self, key: str, policy: BreakerPolicy, now: float, *, lease_s: float = 0.0) -> Verdict:
+        """`breaker.admit`, applied atomically: at most one caller gets ``probe`` per half-open period (held
+        for ``lease_s``, at least ``policy.open_s``)."""
         ...
 
     def breaker_record(
@@ -79,9 +80,9 @@ class MemoryState:
     def breaker(self, key: str) -> BreakerState:
         return self._breakers.get(key, CLOSED)
 
-    def breaker_admit(self, key: str, policy: BreakerPolicy, now: float) -> Verdict:
+    def breaker_admit(self, key: str, policy: BreakerPolicy, now: float, *, lease_s: float = 0.0) -> Verdict:
         with self._lock:
-            verdict, new = admit(self._breakers.get(key, CLOSED), policy, now)
+            verdict, new = admit(self._breakers.get(key, CLOSED), policy, now, lease_s=lease_s)
             if new is not CLOSED:
                 self._breakers[key] = new
             return verdict
