@@ -289,6 +289,13 @@ def test_stream_cut_after_text_is_never_a_clean_end(router: Router, cloud: MockC
     assert info.value.partial_text == "".join(got) and got  # even if every word came: no end event, no success
 
 
+def test_the_planner_knows_whether_the_route_continues_a_partial_answer(router: Router, kind: str) -> None:
+    """`Route.prefills(spec)` (pure, what the planner reads for ``stream_resume: auto``) says what the built
+    route's ``supports_prefill`` says."""
+    spec = router.config.spec.providers["primary"]
+    assert ROUTES[spec.kind].prefills(spec) is router._route("primary").supports_prefill is CASES[kind].prefill
+
+
 def test_a_stream_broken_elsewhere_resumes_on_this_route(router: Router, cloud: MockCloud, kind: str) -> None:
     """With ``stream_resume: continue``, a stream cut after text on the other route resumes here behind a seam:
     with the partial answer as a prefill where the dialect continues one, otherwise restarted."""
