@@ -266,7 +266,9 @@ class Router:
         """Stream the answer as events (`TextDelta`, `ToolCallDelta`, `UsageEvent`, `StopEvent`).
 
         Until the first content reaches you, a failed attempt fails over silently. A stream that breaks after
-        that raises `StreamInterrupted` with the partial text; it never ends as if it were complete.
+        that resumes on the next target that can continue it for you (``stream_resume: auto``: by prefill, or by a
+        restart behind a `Seam` when you iterate the events, never for `Stream.text`), else raises
+        `StreamInterrupted` with the partial text; it never ends as if it were complete.
         """
         call, request = self._start(model, messages, options)
         result = StreamResult()
