@@ -329,8 +329,11 @@ class Call:
             self._fail = error
 
     def record_cancelled(self, step: Try, winner: PlanEntry | None) -> None:
-        """The race's other attempt was cancelled once ``winner`` answered (None: the call stopped)."""
+        """The race's other attempt was cancelled once ``winner`` answered (None: the call stopped). A cancelled
+        half-open probe says nothing about its target: the next caller may probe it at once."""
         now = self._clock()
+        if self._probing(step):
+            self._state.breaker_release(step.entry.key, now)
         if winner is None:
             why = "the call stopped; cancelled and its connection closed"
         else:

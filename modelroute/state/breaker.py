@@ -5,6 +5,7 @@ closed --(N consecutive failures, or failure rate >= R over the window with >= M
 open --(open_s passed; the next caller is admitted as the single probe)--> half_open
 half_open --(the probe succeeds)--> closed        half_open --(the probe fails)--> open (for open_s again)
 half_open --(the probe never reports within its lease)--> the next caller becomes the probe
+half_open --(the probe is cancelled: it lost a hedge race)--> the next caller becomes the probe (`release`)
 ```
 
 ``open_s`` is short by default (5 s): a dead target gets at most one probe per ``open_s`` across every call (the
@@ -31,6 +32,7 @@ __all__ = [
     "admit",
     "blocked_until",
     "record",
+    "release",
 ]
 
 #: The error kinds that say "this target is unhealthy" by default. A refused prompt (invalid_request,
@@ -128,6 +130,13 @@ def record(state: BreakerState, policy: BreakerPolicy, now: float, outcome: Outc
     if failed and total >= policy.min_calls and bad / total >= policy.failure_rate:
         return _open(state, policy, now, f"{bad} of {total} attempts failed in {policy.window_s:g}s")
     return replace(state, consecutive=consecutive, buckets=buckets)
+
+
+def release(state: BreakerState, now: float) -> BreakerState:
+    """A half-open probe ended without an answer either way (it was cancelled): the next caller is the probe."""
+    if state.status != "half_open":
+        return state
+    return replace(state, probe_until=now)
 
 
 def _open(state: BreakerState, policy: BreakerPolicy, now: float, reason: str) -> BreakerState:

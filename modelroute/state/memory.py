@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass
 from typing import Protocol
 
-from .breaker import CLOSED, BreakerPolicy, BreakerState, Outcome, Verdict, admit, record
+from .breaker import CLOSED, BreakerPolicy, BreakerState, Outcome, Verdict, admit, record, release
 
 __all__ = ["Cooldown", "MemoryState", "StateStore"]
 
@@ -45,6 +45,10 @@ class StateStore(Protocol):
         self, key: str, policy: BreakerPolicy, now: float, outcome: Outcome, *, probe: bool
     ) -> BreakerState:
         """`breaker.record`, applied atomically; returns the new state."""
+        ...
+
+    def breaker_release(self, key: str, now: float) -> None:
+        """`breaker.release`, applied atomically: a cancelled probe frees the half-open state at once."""
         ...
 
 
@@ -97,3 +101,9 @@ class MemoryState:
             else:
                 self._breakers[key] = new
             return new
+
+    def breaker_release(self, key: str, now: float) -> None:
+        with self._lock:
+            state = self._breakers.get(key)
+            if state is not None:
+                self._breakers[key] = release(state, now)

@@ -316,3 +316,21 @@ def test_error_policy_ignores_the_caller() -> None:
     final = call.next_step()
     assert isinstance(final, Fail) and isinstance(final.error, StreamInterrupted)
     assert [a.action for a in call.trace] == ["stop"]
+
+
+def test_a_probe_cancelled_in_a_hedge_race_lets_the_next_call_probe() -> None:
+    """The hedge (target b, open and due: admitted as the probe) loses the race and is cancelled: b's breaker
+    must not stay half-open for the probe's whole lease."""
+    w = World()
+    s = make(breaker=BreakerPolicy(failures=1, open_s=5.0))
+    w.state.breaker_record("b/claude-sonnet-5-5", s.breaker, w.clock(), "failure", probe=False)
+    w.clock.advance(5.0)
+    call = w.call(s)
+    first = call.next_step()
+    assert isinstance(first, Try) and first.entry.provider == "a"
+    hedge = call.hedge_step(first)
+    assert hedge is not None and hedge.entry.provider == "b" and hedge.probe
+    assert w.state.breaker_admit("b/claude-sonnet-5-5", s.breaker, w.clock()) == "reject"  # the probe holds it
+    assert call.record_ok(first, ok(), raced=True) is not None
+    call.record_cancelled(hedge, first.entry)
+    assert w.state.breaker_admit("b/claude-sonnet-5-5", s.breaker, w.clock()) == "probe"

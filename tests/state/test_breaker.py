@@ -185,3 +185,15 @@ def test_default_breaker_probes_a_dead_target_once_per_open_s_and_recovers_withi
     probes = [t for t in sent[policy.failures :] if t < outage_s]
     assert all(b - a >= policy.open_s for a, b in itertools.pairwise(probes))
     assert recovered_at - outage_s <= policy.open_s + gap_s
+
+
+def test_a_cancelled_probe_frees_the_half_open_state_at_once() -> None:
+    from modelroute.state.breaker import release
+
+    policy = BreakerPolicy(failures=1, open_s=5)
+    opened = record(CLOSED, policy, 0.0, "failure", probe=False)
+    _, half = admit(opened, policy, 5.0, lease_s=30.0)
+    assert admit(half, policy, 6.0)[0] == "reject"
+    freed = release(half, 6.0)
+    assert freed.status == "half_open" and admit(freed, policy, 6.0)[0] == "probe"
+    assert release(opened, 6.0) is opened and release(CLOSED, 6.0) is CLOSED  # only a half-open state moves
