@@ -195,7 +195,8 @@ def test_the_config_reference_shows_the_real_defaults() -> None:
     """The reference sketch's ``defaults:`` block says what the code's defaults are (the README's defaults table)."""
     from modelroute.config import DefaultsSpec
 
-    sketch = next(b for b in blocks() if b.lang == "yaml" and "\ndefaults:\n" in b.body and "<alias>:" in b.body)
+    reference = README.read_text().split("## Config reference")[1].split("\n## ")[0]
+    sketch = next(b for b in blocks() if b.lang == "yaml" and "\ndefaults:\n" in b.body and b.body in reference)
     shown = yaml.safe_load(sketch.body)["defaults"]
     real = DefaultsSpec().model_dump(mode="json")
     assert shown, "the sketch shows the defaults"
