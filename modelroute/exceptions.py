@@ -21,6 +21,7 @@ ModelRouteError                      catch this to catch everything modelroute r
 │   └── MalformedResponseError           malformed_response (a body or stream we cannot decode, or one cut short)
 ├── AllTargetsFailed                 every planned target failed or was skipped; carries the whole trace
 ├── StreamInterrupted                a stream failed after text reached the caller; carries the partial text
+├── RouterClosedError                a call was started on a router after its close() / aclose()
 └── StructuredOutputError            ``response.parsed``: the answer is not JSON, or not of the asked-for schema
 ```
 
@@ -30,6 +31,10 @@ message. Every error that ends a call has a ``trace``: the list of attempts, eac
 
 Messages are written for the person reading the traceback: what happened, and what to do. No message, repr or
 trace ever holds a secret.
+
+Every error pickles with all its fields (``kind``, ``trace``, ``partial_text``, ``path``...), so it crosses a
+process boundary (a `concurrent.futures.ProcessPoolExecutor` worker re-raises it in the parent): it is rebuilt
+from its message and attributes, without running ``__init__`` again.
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ __all__ = [
     "QuotaExhaustedError",
     "RateLimitedError",
     "RequestError",
+    "RouterClosedError",
     "ServerError",
     "StreamInterrupted",
     "StructuredOutputError",
@@ -89,6 +95,16 @@ class ErrorKind(StrEnum):
 
 class ModelRouteError(Exception):
     """The root of every error modelroute raises."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's own reduce calls ``cls(*args)``, which fails for every subclass whose __init__ takes more
+        # than the message (ConfigError, AllTargetsFailed, StreamInterrupted...): rebuild from args + fields.
+        return (_rebuild, (type(self), self.args), self.__dict__)
+
+
+def _rebuild(cls: type[ModelRouteError], args: tuple[Any, ...]) -> ModelRouteError:
+    """An error of ``cls`` with ``args``, its fields to be restored by unpickling (no ``__init__`` call)."""
+    return cls.__new__(cls, *args)
 
 
 class ConfigError(ModelRouteError, ValueError):
@@ -285,6 +301,11 @@ class StreamInterrupted(ModelRouteError):
         self.trace = list(trace)
         self.error = error
         super().__init__(message)
+
+
+class RouterClosedError(ModelRouteError, RuntimeError):
+    """A call was started on a `Router` after its ``close()`` or ``aclose()``. Calls already running when it
+    was closed finish normally; make a new `Router` (or do not close this one) to send more."""
 
 
 class StructuredOutputError(ModelRouteError, ValueError):

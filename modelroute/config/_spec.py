@@ -543,7 +543,7 @@ class ErrorPolicySpec(_Spec):
 
 OnError = dict[ErrorKind, ErrorPolicySpec]
 
-StreamResume = Literal["error", "continue"]
+StreamResume = Literal["auto", "error", "continue"]
 
 _BREAKER_COUNTS = [
     ErrorKind.TIMEOUT,
@@ -569,7 +569,12 @@ class BreakerSpec(_Spec):
         20, ge=1, le=100_000, strict=True, description="Attempts the window needs before the failure rate counts."
     )
     window_s: LongSeconds = Field(60.0, description="The failure-rate window.")
-    open_s: LongSeconds = Field(30.0, description="How long an open breaker keeps the target out before a probe.")
+    open_s: LongSeconds = Field(
+        5.0,
+        description="How long an open breaker keeps the target out before one probe; a failed probe reopens it "
+        "for as long again, so a dead target gets at most one probe per open_s and a recovered one is back within "
+        "about open_s.",
+    )
     count: list[ErrorKind] = Field(
         default_factory=lambda: list(_BREAKER_COUNTS),
         description="The error kinds that count as failures (a refused prompt says nothing about the target).",
@@ -613,12 +618,31 @@ class DefaultsSpec(_Spec):
         "reopen (within the deadline); past that it fails at once with `retry_after_s` set.",
     )
     first_token_timeout_s: Seconds | None = Field(
-        None, description="Streams: the longest an attempt may take to deliver its first content."
+        None,
+        description="Streams: the longest an attempt may take to deliver its first content (a timer: it fires "
+        "whether or not bytes arrive; pings do not count).",
+    )
+    max_body_bytes: int = Field(
+        32 * 2**20,
+        gt=0,
+        le=2**34,
+        strict=True,
+        description="The largest response body accepted, once decompressed (bytes).",
+    )
+    max_stream_bytes: int = Field(
+        256 * 2**20,
+        gt=0,
+        le=2**36,
+        strict=True,
+        description="The most a streamed response may send in all, once decompressed (bytes).",
     )
     stream_resume: StreamResume = Field(
-        "error",
-        description="A stream that breaks after text reached the caller: `error` raises StreamInterrupted; "
-        "`continue` resumes on the next target (prefilled where the route supports it) after a `seam` event.",
+        "auto",
+        description="A stream that breaks after text reached the caller: `auto` resumes on the next target that "
+        "can continue the text for this caller (by prefill for every caller; by restart, behind a `seam` event, "
+        "only for callers iterating events, never for `stream.text()`), else raises StreamInterrupted; `error` "
+        "always raises StreamInterrupted; `continue` resumes on the next target for every caller (prefill where "
+        "the route supports it, else restart).",
     )
     breaker: BreakerSpec = Field(default_factory=BreakerSpec, description="Per-target circuit breakers.")
 
@@ -649,6 +673,7 @@ class AliasSpec(_Spec):
     )
     on_error: OnError = Field(default_factory=dict)
     max_attempts: int | None = Field(None, ge=1, le=100, strict=True)
+    first_token_timeout_s: Seconds | None = Field(None, description="Overrides the default for this alias.")
     stream_resume: StreamResume | None = None
     breaker: BreakerSpec | None = Field(None, description="Breaker thresholds for this alias's calls.")
     hedge: HedgeSpec | None = Field(None, description="Hedge slow first attempts (opt-in).")

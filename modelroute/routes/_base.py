@@ -71,6 +71,16 @@ class Route(ABC):
         """Why this provider entry cannot serve ``request`` as asked (pure; used by the planner)."""
         return cls.carriage(spec).refusal(request_features(request))
 
+    @classmethod
+    def prefills(cls, spec: Any) -> bool:
+        """`supports_prefill` for a provider entry, known from its spec alone (pure; no credentials): a
+        ``dialect`` field decides where the kind has one, else the kind's fixed dialect."""
+        dialect = getattr(spec, "dialect", None)
+        if isinstance(dialect, str):
+            return dialect == "anthropic"
+        fixed: Dialect | None = getattr(cls, "dialect", None)
+        return fixed is not None and fixed.supports_prefill
+
     def endpoint(self) -> str:
         """The base URL when the config sets none (regional routes build it from the region)."""
         return self.default_base_url
@@ -100,8 +110,8 @@ class Route(ABC):
 
     @property
     def supports_prefill(self) -> bool:
-        """The route's API continues a trailing assistant message; streaming failover with
-        ``stream_resume: continue`` then resumes a broken answer where it stopped."""
+        """The route's API continues a trailing assistant message: a broken stream resumes here where it
+        stopped (a prefill), for every caller (see ``stream_resume``)."""
         return self.dialect.supports_prefill
 
     def credentials_due(self) -> bool:
@@ -125,8 +135,11 @@ class Route(ABC):
             headers["accept"] = self.stream_accept
         url = self.url(model, stream=stream)
         self._signer.apply("POST", url, headers, data)
-        notes = self._carriage.notes(request_features(request))
-        return WireRequest("POST", url, headers, data, stream, body, notes)
+        return WireRequest("POST", url, headers, data, stream, body)
+
+    def notes(self, request: Request) -> tuple[str, ...]:
+        """How this route adapts ``request`` to what its wire carries (`Carriage.notes`): said in the trace."""
+        return self._carriage.notes(request_features(request))
 
     def decode(self, body: bytes) -> Response:
         """A 2xx body as a `Response`, or a `MalformedResponseError` (never another exception) if it cannot be."""

@@ -7,15 +7,18 @@ the new target's first content:
 
 - ``resumed="prefill"`` (routes with ``supports_prefill``: the partial answer is sent as a trailing assistant
   message, its trailing whitespace trimmed as the APIs require): the text after the seam continues the text
-  before it, and ``response.text`` is the whole answer.
+  before it, and ``response.text`` is the whole answer. When the partial answer ended in whitespace, the
+  continuation's leading whitespace is dropped (the caller already holds it), so no double space or blank line
+  appears at the seam.
 - ``resumed="restart"`` (every other route): the new target answers afresh. The text after the seam is a complete
-  answer on its own; discard what came before it. ``response.text`` is that new answer only.
+  answer on its own; discard what came before it. ``response.text`` is that new answer only. Under the default
+  ``stream_resume: auto`` a caller of `Stream.text` (which never sees the seam) is never resumed this way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Literal
+from typing import Literal, Protocol
 
 from .._types import (
     Message,
@@ -30,10 +33,10 @@ from .._types import (
     ToolCallDelta,
     ToolCallStart,
 )
-from ..exceptions import ProviderError, ProviderTimeoutError
+from ..exceptions import ProviderError
 from .call import Call, Try
 
-__all__ = ["StreamProgress", "with_prefill"]
+__all__ = ["Reader", "StreamProgress", "with_prefill"]
 
 
 def with_prefill(request: Request, text: str) -> Request:
@@ -50,15 +53,37 @@ def with_prefill(request: Request, text: str) -> Request:
     return request.model_copy(update={"messages": messages})
 
 
+class Reader(Protocol):
+    """How the caller reads the stream (`StreamResult` is one): ``text_only`` once it reads text only."""
+
+    @property
+    def text_only(self) -> bool: ...
+
+
 class StreamProgress:
-    """One streamed call's deliveries, attempt by attempt. The drivers call `begin`, `tick` per chunk, `events`
-    per decoded event, then `failed` or `finish`."""
+    """One streamed call's deliveries, attempt by attempt. The drivers call `begin`, `on_first_content` once
+    the response is in, `events` per decoded chunk, then `failed` or `finish`."""
 
-    __slots__ = ("_base", "_call", "_clock", "_committed", "_prefill", "_seam", "_start", "_step", "_text", "_tool")
+    __slots__ = (
+        "_base",
+        "_call",
+        "_committed",
+        "_lstrip",
+        "_on_content",
+        "_prefill",
+        "_reader",
+        "_seam",
+        "_start",
+        "_step",
+        "_text",
+        "_tool",
+    )
 
-    def __init__(self, call: Call, clock: Callable[[], float]) -> None:
+    def __init__(self, call: Call, reader: Reader | None = None) -> None:
         self._call = call
-        self._clock = clock
+        self._on_content: Callable[[], None] | None = None
+        self._reader = reader
+        self._lstrip = False
         self._text: list[str] = []
         self._base = ""
         self._committed = False
@@ -73,17 +98,19 @@ class StreamProgress:
         self._step = step
         self._text = []
         self._committed = False
+        self._on_content = None
         self._tool = False
         self._seam = None
         self._start = None
         resume = step.resume
         if resume is None:
-            self._base, self._prefill = "", False
+            self._base, self._prefill, self._lstrip = "", False, False
             return request
-        self._prefill = supports_prefill and bool(resume.text.strip())
+        self._prefill = supports_prefill
         self._base = resume.text if self._prefill else ""
+        self._lstrip = self._prefill and resume.text != resume.text.rstrip()
         how: Literal["prefill", "restart"] = "prefill" if self._prefill else "restart"
-        err = self._call.last_error
+        err = resume.error  # the break itself, not whatever failed on the way to this target
         why = f"{err.kind.value}" if err is not None else "an error"
         if self._prefill:
             said = "the text after this event continues the text before it"
@@ -98,24 +125,35 @@ class StreamProgress:
         )
         return with_prefill(request, resume.text) if self._prefill else request
 
-    def tick(self) -> None:
-        """A chunk arrived: before the first content, enforce the first-token timeout (on the call's clock)."""
-        limit = self._call.settings.first_token_timeout_s
-        step = self._step
-        if limit is not None and step is not None and not self._committed and self._clock() - step.started > limit:
-            raise ProviderTimeoutError(f"no content within the first-token timeout of {limit:g}s")
+    @property
+    def first_token_s(self) -> float | None:
+        """The calling alias's first-token timeout: the drivers hand it to the transport, which holds it as a
+        timer from the request until the first content (`on_first_content`; pings do not stop it)."""
+        return self._call.settings.first_token_timeout_s
+
+    def on_first_content(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` when this attempt hands on its first content (the transport's response stops its
+        first-token timer)."""
+        self._on_content = callback
 
     def events(self, decoded: list[StreamEvent]) -> Iterator[StreamEvent]:
         """The events to hand the caller for ``decoded`` (with the seam before a resumed attempt's content). An
         attempt's `MessageStart` is held back until something follows it, so an attempt that fails before any
         event is replaced without a trace in the stream."""
-        for event in decoded:
-            if isinstance(event, MessageStart):
-                self._start = event
+        for item in decoded:
+            if isinstance(item, MessageStart):
+                self._start = item
+                continue
+            event = self._after_whitespace(item) if self._lstrip else item
+            if event is None:
                 continue
             content = isinstance(event, TextDelta | ReasoningDelta | ToolCallStart | ToolCallDelta)
             if content and not self._committed:
                 self._committed = True
+                if self._on_content is not None:
+                    self._on_content()
+                if self._step is not None:
+                    self._call.record_answering(self._step)
                 if self._seam is not None:
                     yield self._seam
                     self._seam = None
@@ -128,20 +166,37 @@ class StreamProgress:
                 self._tool = True
             yield event
 
+    def _after_whitespace(self, event: StreamEvent) -> StreamEvent | None:
+        """A prefilled continuation's first content, without the leading whitespace the caller already holds
+        from before the seam (None: nothing left of this delta)."""
+        if isinstance(event, TextDelta):
+            text = event.text.lstrip()
+            if not text:
+                return None
+            self._lstrip = False
+            return TextDelta(text) if text != event.text else event
+        if isinstance(event, ToolCallStart | ToolCallDelta):
+            self._lstrip = False
+        return event
+
     def failed(self, error: ProviderError) -> None:
         assert self._step is not None
         text = self._base + "".join(self._text)
-        self._call.record_stream_error(self._step, error, text, committed=self._committed, tool_call=self._tool)
+        text_only = self._reader is not None and self._reader.text_only
+        self._call.record_stream_error(
+            self._step, error, text, committed=self._committed, tool_call=self._tool, text_only=text_only
+        )
 
     def finish(self, response: Response) -> Response:
-        """The attempt's complete answer, with the prefilled part put back in front."""
+        """The attempt's complete answer, with the prefilled part put back in front: the text the caller saw."""
         if self._base:
             parts = list(response.content)
             first = next((i for i, p in enumerate(parts) if isinstance(p, TextPart)), None)
-            if first is not None:
+            if first is not None:  # the first text part (the answer's reasoning, if any, comes before it)
                 head = parts[first]
                 assert isinstance(head, TextPart)
-                parts[first] = TextPart(text=self._base + head.text)
+                rest = head.text.lstrip() if self._base != self._base.rstrip() else head.text
+                parts[first] = TextPart(text=self._base + rest)
             else:
                 parts.append(TextPart(text=self._base))
             response.content = parts

@@ -41,8 +41,6 @@ class WireRequest:
     body: bytes
     stream: bool = False
     json: dict[str, Any] = field(default_factory=dict, repr=False)
-    #: how the request was adapted to what this wire carries (`Carriage.notes`): said in the trace
-    notes: tuple[str, ...] = ()
 
     def __repr__(self) -> str:  # never print headers (they hold credentials), nor a secret in the URL
         return f"WireRequest({self.method} {redact(self.url)}, {len(self.body)} bytes, stream={self.stream})"

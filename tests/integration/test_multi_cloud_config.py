@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from modelroute import AllTargetsFailed, Router, Seam, load_config
+from modelroute._pools import Pools
 from modelroute.testing import FakeClock, Fault, MockCloud, router_on_mock_cloud
 from modelroute.transport import Timeouts
 
@@ -119,7 +120,7 @@ def test_eu_data_never_leaves_eu_regions(cloud_and_router: tuple[MockCloud, Rout
 
 def test_a_stream_cut_on_azure_resumes_on_aws_behind_a_seam(cloud_and_router: tuple[MockCloud, Router]) -> None:
     cloud, router = cloud_and_router
-    cloud.script("foundry-us", Fault.stream_cut(after_events=5))  # claude-sonnet has stream_resume: continue
+    cloud.script("foundry-us", Fault.stream_cut(after_events=5))  # the default stream_resume: auto
     with router.stream("claude-sonnet", HI) as s:
         events = list(s)
     seams = [e for e in events if isinstance(e, Seam)]
@@ -174,8 +175,8 @@ def test_a_hung_first_target_leaves_claude_haiku_time_for_the_second(  # the aud
 ) -> None:
     clock = FakeClock()
     limits: list[tuple[str, Timeouts]] = []
-    real = Router._sync_transport
-    monkeypatch.setattr(Router, "_sync_transport", lambda self, p: ClockedTransport(real(self, p), clock, limits, p))
+    real = Pools.sync
+    monkeypatch.setattr(Pools, "sync", lambda self, p: ClockedTransport(real(self, p), clock, limits, p))
     with MockCloud() as cloud:
         router = router_on_mock_cloud(cloud, CONFIG, clock=clock, sleep=clock.sleep, rng=random.Random(0))
         assert router.config.timings("claude-haiku").attempt_timeout_s == 5
