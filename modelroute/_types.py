@@ -455,6 +455,14 @@ class Response(BaseModel):
             output_format=None,
         )
 
+    def to_message(self) -> Message:
+        """This answer as the assistant turn of the next request: its text, tool calls and reasoning, in order (the
+        signed thinking Claude needs back during tool use included; an incomplete tool call left out). An answer
+        with no content gives a turn with none, which the next request refuses as empty."""
+        return Message(
+            role="assistant", content=[p for p in self.content if not (isinstance(p, TextPart) and not p.text)]
+        )
+
     def to_openai(self) -> Any:
         """This answer as an ``openai.types.chat.ChatCompletion`` (needs the ``interop`` extra): text, tool calls,
         refusal, finish reason and usage (cache and reasoning counts included); Claude's reasoning goes in the

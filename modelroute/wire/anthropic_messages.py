@@ -513,7 +513,7 @@ class AnthropicStream:
             signature = req_str(delta, "signature", "a signature_delta")
             if btype != "thinking":
                 return []
-            block["signature"] = (block.get("signature") or "") + signature
+            block["signature"] = signature  # the whole signature, as the SDK reads it (one delta, at the end)
             return [ReasoningDelta("", signature)]
         return []  # citation deltas and delta types added later
 
