@@ -391,7 +391,7 @@ def _part(c: Mapping[str, Any], where: str) -> tuple[Any, PartPath]:
             ThinkingPart,
             type="thinking",
             text="" if text is None else text,
-            signature=c.get("signature"),
+            signature=c.get("signature") or None,  # "" (another model's reasoning in Claude's shape): unsigned
             redacted=None if anthropic else c.get("redacted"),
         )
         return thought, (where, {"text": "thinking"} if anthropic else None)
