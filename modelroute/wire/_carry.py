@@ -27,6 +27,8 @@ FEATURES: Mapping[str, str] = {
     "image_detail": "an image detail setting",
     "documents": "PDF documents",
     "document_url": "PDF documents by URL",
+    "document_filename": "document filenames",
+    "document_title": "document titles or context",
     "tools": "tools",
     "tool_result_images": "images inside tool results",
     "tool_result_error": "tool results marked as errors",
@@ -93,6 +95,10 @@ def _part_features(p: object, found: set[str]) -> None:
         found.add("documents")
         if p.url is not None:
             found.add("document_url")
+        if p.filename is not None:
+            found.add("document_filename")
+        if p.title is not None or p.context is not None:
+            found.add("document_title")
     elif isinstance(p, ToolCallPart):
         found.add("tools")
     elif isinstance(p, ToolResultPart):
@@ -191,6 +197,7 @@ ANTHROPIC = Carriage(
         "reasoning_unsigned": "reasoning without Claude's signature is left out of earlier turns",
         "message_name": "message names are left out (the Messages API has none)",
         "image_detail": "image detail is left out (Claude has no such setting)",
+        "document_filename": "document filenames are left out (Claude names a document by its title)",
         "prompt_cache_key": "prompt_cache_key is left out (Claude caches at breakpoints)",
         "metadata": "metadata is left out (Claude takes only a user id)",
     },
@@ -208,6 +215,8 @@ OPENAI = Carriage(
         "carry text only)",
         "tool_result_error": "tool errors are marked 'Error: ' in the result's text (Chat Completions tool "
         "messages have no error flag)",
+        "document_title": "document titles and context are left out (OpenAI takes a filename: the title names "
+        "the file when no filename is given)",
         "metadata_unstored": "metadata is left out (OpenAI takes it only for stored completions: "
         "openai={'store': True})",
     },

@@ -54,6 +54,9 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "top_k": {"messages": HI, "top_k": 5},
     "document_url": {"messages": [{"role": "user", "content": [{"type": "document", "url": "https://x/a.pdf"}]}]},
     "image_url": {"messages": [{"role": "user", "content": [{"type": "image", "url": "https://x/a.png"}]}]},
+    "document_filename": {"messages": [{"role": "user", "content": [{"type": "document", "data": PDF,
+                                                                     "filename": "a.pdf"}]}]},
+    "document_title": {"messages": [{"role": "user", "content": [{"type": "document", "data": PDF, "title": "A"}]}]},
 }  # fmt: skip
 
 
