@@ -9,7 +9,7 @@ then checks the request as a whole.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -76,6 +76,7 @@ OPTIONS = (
 _OPTIONS = frozenset(OPTIONS)
 _PART_TYPES = (TextPart, ImagePart, DocumentPart, ToolCallPart, ToolResultPart, ThinkingPart)
 _PLAIN = (Mapping, str, *_PART_TYPES, Message, Tool)  # what `_plain` returns as it is
+_PLAIN_TYPES = frozenset({dict, str, *_PART_TYPES, Message, Tool})
 _set = object.__setattr__
 M = TypeVar("M", bound=BaseModel)
 
@@ -91,6 +92,9 @@ def _make(cls: type[M], **fields: Any) -> M:
     return m
 
 
+_TOGETHER = frozenset({"system", "openai", "tool_choice", "parallel_tool_calls"})
+
+
 def build_request(*, model: Any, messages: Any, **options: Any) -> Request:
     """Validate and normalise one call's arguments (``options``: the names in `OPTIONS`). ``messages`` may be a
     plain string: one user message. Raises `RequestError` naming the field before any network call."""
@@ -99,44 +103,33 @@ def build_request(*, model: Any, messages: Any, **options: Any) -> Request:
     if type(model) is not str or not model:
         raise fail("model", f"must be the name of an alias in the config, not {shown(model)}")
     hoisted, turns, paths, developer = coerce_messages(messages)
+    # Every field in `Request`'s order, the mutable defaults fresh; then only the options the caller gave.
+    fields: dict[str, Any] = {
+        "model": model, "messages": turns, "system": None, "tools": [], "tool_choice": None,
+        "parallel_tool_calls": None, "max_tokens": None, "stop": [], "temperature": None, "top_p": None,
+        "top_k": None, "seed": None, "response_format": None, "reasoning": None, "prompt_cache_key": None,
+        "user": None, "metadata": {}, "openai": None, "anthropic": None, "tags": {}, "deadline_s": None,
+    }  # fmt: skip
+    for name, value in options.items():
+        if value is not None and name not in _TOGETHER:
+            fields[name] = _SIMPLE[name](value)
     get = options.get
     system = coerce_system(get("system"))
-    if hoisted:
-        system = _join(system, hoisted)
+    fields["system"] = _join(system, hoisted) if hoisted else system
     openai = coerce_settings(get("openai"), OpenAISettings, "openai")
     if developer and (openai is None or openai.system_role is None):
         update = {"system_role": "developer"}
         openai = openai.model_copy(update=update) if openai is not None else _developer()
-    tool_choice, parallel = coerce_tool_choice(get("tool_choice"))
-    asked = coerce_flag(get("parallel_tool_calls"), "parallel_tool_calls")
-    if asked is not None and parallel is not None and asked != parallel:
-        raise fail("parallel_tool_calls", f"is {asked} but tool_choice.disable_parallel_tool_use says {not asked}",
-                   "Set one of them")  # fmt: skip
-    request = _make(
-        Request,
-        model=model,
-        messages=turns,
-        system=system,
-        tools=coerce_tools(get("tools")),
-        tool_choice=tool_choice,
-        parallel_tool_calls=asked if asked is not None else parallel,
-        max_tokens=coerce_max_tokens(get("max_tokens")),
-        stop=coerce_stop(get("stop")),
-        temperature=coerce_number(get("temperature"), "temperature", 0.0, 2.0, "a number from 0 to 2"),
-        top_p=coerce_number(get("top_p"), "top_p", 0.0, 1.0, "a number from 0 to 1"),
-        top_k=coerce_whole(get("top_k"), "top_k", 1, "a whole number of 1 or more"),
-        seed=coerce_whole(get("seed"), "seed", -(2**63), "a whole number (64-bit)"),
-        response_format=coerce_response_format(get("response_format")),
-        reasoning=coerce_effort(get("reasoning")),
-        prompt_cache_key=coerce_text(get("prompt_cache_key"), "prompt_cache_key"),
-        user=coerce_text(get("user"), "user"),
-        metadata=coerce_metadata(get("metadata")),
-        openai=openai,
-        anthropic=coerce_settings(get("anthropic"), AnthropicSettings, "anthropic"),
-        tags=coerce_tags(get("tags")),
-        deadline_s=coerce_number(get("deadline_s"), "deadline_s", 0.0, float("inf"), "a number of seconds above 0"),
-    )
-    return check_request(request, paths.path_of)
+    fields["openai"] = openai
+    if "tool_choice" in options or "parallel_tool_calls" in options:
+        tool_choice, parallel = coerce_tool_choice(get("tool_choice"))
+        asked = coerce_flag(get("parallel_tool_calls"), "parallel_tool_calls")
+        if asked is not None and parallel is not None and asked != parallel:
+            raise fail("parallel_tool_calls", f"is {asked} but tool_choice.disable_parallel_tool_use says "
+                       f"{not asked}", "Set one of them")  # fmt: skip
+        fields["tool_choice"] = tool_choice
+        fields["parallel_tool_calls"] = asked if asked is not None else parallel
+    return check_request(_make(Request, **fields), paths.path_of)
 
 
 _DEVELOPER: OpenAISettings | None = None
@@ -165,7 +158,7 @@ def _field(c: Mapping[str, Any], key: str) -> Any:
 def _plain(x: Any) -> Any:
     """A vendor SDK's pydantic object (``completion.choices[0].message``, ``message.content[0]``) as the dict it
     stands for; anything else unchanged. The SDKs are never imported: any object with ``model_dump`` will do."""
-    if isinstance(x, _PLAIN):
+    if type(x) in _PLAIN_TYPES or isinstance(x, _PLAIN):  # a dict, a str or ours: at once, without the ABC test
         return x
     dump = getattr(x, "model_dump", None)
     if callable(dump):
@@ -417,10 +410,7 @@ def _image(c: Mapping[str, Any], where: str) -> tuple[ImagePart, PartPath]:
             cache=cache,
         )
         return part, (where, None)
-    at = f"{where}.source"
-    if not isinstance(src, Mapping):
-        raise fail(at, f"must be a dict, not {shown(src)}")
-    kind = src.get("type")
+    at, kind = _source(src, where)
     if kind == "url":
         detail = c.get("detail")
         part = _make(
@@ -442,6 +432,14 @@ def _image(c: Mapping[str, Any], where: str) -> tuple[ImagePart, PartPath]:
         raise fail(f"{at}.type", "an uploaded file's id works only with the vendor that stored it",
                    "Send the image's bytes as base64, or its URL")  # fmt: skip
     raise fail(f"{at}.type", f"{shown(kind)} is not an image source modelroute sends", "Use base64 or url")
+
+
+def _source(src: Any, where: str) -> tuple[str, Any]:
+    """A block's ``source``: its path and its ``type`` (it must be a dict)."""
+    at = f"{where}.source"
+    if not isinstance(src, Mapping):
+        raise fail(at, f"must be a dict, not {shown(src)}")
+    return at, src.get("type")
 
 
 def _image_from_url(url: Any, where: str, field: str, detail: Any) -> tuple[ImagePart, PartPath]:
@@ -496,10 +494,7 @@ def _document(c: Mapping[str, Any], where: str) -> tuple[DocumentPart, PartPath]
             cache=cache,
         )
         return part, (where, None)
-    at = f"{where}.source"
-    if not isinstance(src, Mapping):
-        raise fail(at, f"must be a dict, not {shown(src)}")
-    kind = src.get("type")
+    at, kind = _source(src, where)
     names = {"title": "title", "context": "context", "cache": "cache_control"}
     if kind == "base64":
         part = _doc(url=None, data=src.get("data"), media_type=src.get("media_type"), title=title, context=context,
@@ -637,3 +632,23 @@ def coerce_tool_choice(choice: Any) -> tuple[ToolChoice | None, bool | None]:
     if kind in ("auto", "none", "any", "required"):
         return coerce_tool_choice(kind)[0], parallel
     raise fail("tool_choice.type", f"{shown(kind)} is not understood", "Use auto, none, any, tool or function")
+
+
+#: The options coerced one by one (the others go together: system, openai, tool_choice, parallel_tool_calls).
+_SIMPLE: dict[str, Callable[[Any], Any]] = {
+    "tools": coerce_tools,
+    "max_tokens": coerce_max_tokens,
+    "stop": coerce_stop,
+    "temperature": lambda v: coerce_number(v, "temperature", 0.0, 2.0, "a number from 0 to 2"),
+    "top_p": lambda v: coerce_number(v, "top_p", 0.0, 1.0, "a number from 0 to 1"),
+    "top_k": lambda v: coerce_whole(v, "top_k", 1, "a whole number of 1 or more"),
+    "seed": lambda v: coerce_whole(v, "seed", -(2**63), "a whole number (64-bit)"),
+    "response_format": coerce_response_format,
+    "reasoning": coerce_effort,
+    "prompt_cache_key": lambda v: coerce_text(v, "prompt_cache_key"),
+    "user": lambda v: coerce_text(v, "user"),
+    "metadata": coerce_metadata,
+    "anthropic": lambda v: coerce_settings(v, AnthropicSettings, "anthropic"),
+    "tags": coerce_tags,
+    "deadline_s": lambda v: coerce_number(v, "deadline_s", 0.0, float("inf"), "a number of seconds above 0"),
+}

@@ -13,10 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .._types import Request, ToolResultPart
+from .._types import (
+    DocumentPart,
+    ImagePart,
+    Request,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+    ToolResultPart,
+)
 
 __all__ = ["ANTHROPIC", "FEATURES", "OPENAI", "Carriage", "request_features"]
 
@@ -56,9 +62,49 @@ FEATURES: Mapping[str, str] = {
 MIN_THINKING_BUDGET = 1024
 
 
+# The last request asked about and its features: a call asks once per target it assesses and once when served,
+# so one entry answers almost every question (compared by identity; a tuple is swapped atomically).
+_last: tuple[object, frozenset[str]] = (None, frozenset())
+
+
 def request_features(request: Request) -> frozenset[str]:
-    """The features ``request`` uses (names in `FEATURES`). One walk over its parts."""
+    """The features ``request`` uses (names in `FEATURES`). One walk over its parts, remembered for the last
+    request asked about."""
+    global _last  # noqa: PLW0603 - a one-entry memo
+    seen, features = _last
+    if seen is request:
+        return features
+    features = _walk(request)
+    _last = (request, features)
+    return features
+
+
+def _walk(request: Request) -> frozenset[str]:
     found: set[str] = set()
+    _head_features(request, found)
+    last_assistant = None
+    for m in request.messages:
+        if m.name is not None:
+            found.add("message_name")
+        if m.role == "assistant":
+            last_assistant = m
+        for p in m.content:
+            t = type(p)
+            if t is TextPart:  # the common parts first, inline
+                if p.cache is not None:  # type: ignore[union-attr]
+                    found.add("caching")
+            elif t is ToolCallPart:
+                found.add("tools")
+            else:
+                _part_features(p, found)
+    _option_features(request, found)
+    if "reasoning" in found and last_assistant is not None and _foreign_tool_turn(last_assistant.content):
+        found.add("reasoning_foreign_tool_turn")
+    return frozenset(found)
+
+
+def _head_features(request: Request, found: set[str]) -> None:
+    """What the tools and the system prompt use."""
     if request.tools:
         found.add("tools")
         if any(t.strict for t in request.tools):
@@ -68,23 +114,9 @@ def request_features(request: Request) -> frozenset[str]:
     system = request.system
     if system is not None and not isinstance(system, str) and any(b.cache is not None for b in system):
         found.add("caching")
-    last_assistant = None
-    for m in request.messages:
-        if m.name is not None:
-            found.add("message_name")
-        if m.role == "assistant":
-            last_assistant = m
-        for p in m.content:
-            _part_features(p, found)
-    _option_features(request, found)
-    if "reasoning" in found and last_assistant is not None and _foreign_tool_turn(last_assistant.content):
-        found.add("reasoning_foreign_tool_turn")
-    return frozenset(found)
 
 
 def _part_features(p: object, found: set[str]) -> None:
-    from .._types import DocumentPart, ImagePart, ThinkingPart, ToolCallPart, ToolResultPart
-
     if isinstance(p, ImagePart):
         found.add("vision")
         if p.url is not None:
@@ -107,13 +139,11 @@ def _part_features(p: object, found: set[str]) -> None:
         found.add("reasoning_history")
         if p.signature is None and p.redacted is None:
             found.add("reasoning_unsigned")
-    if getattr(p, "cache", None) is not None:
+    if p.__dict__.get("cache") is not None:  # not getattr: a missing field costs pydantic microseconds
         found.add("caching")
 
 
 def _result_features(p: ToolResultPart, found: set[str]) -> None:
-    from .._types import ImagePart
-
     found.add("tools")
     if p.is_error:
         found.add("tool_result_error")
@@ -153,8 +183,6 @@ def _option_features(request: Request, found: set[str]) -> None:
 def _foreign_tool_turn(content: Sequence[object]) -> bool:
     """An assistant turn that calls tools without starting with Claude's signed thinking (Claude, thinking,
     refuses to continue it)."""
-    from .._types import ThinkingPart, ToolCallPart
-
     if not any(isinstance(p, ToolCallPart) for p in content):
         return False
     first = content[0]

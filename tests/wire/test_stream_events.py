@@ -28,29 +28,15 @@ from modelroute._types import (
 from modelroute.exceptions import MalformedResponseError
 
 from ._oracle import Capture, decode_stream, route, sse_stream
+from .test_parity_anthropic import MODEL, stream_body
 
 pytestmark = pytest.mark.parity
-MODEL = "claude-sonnet-4-5"
-
-
-def ev(event: str, data: dict[str, Any]) -> bytes:
-    return f"event: {event}\ndata: {json.dumps(data)}\n\n".encode()
 
 
 def claude_stream(
     blocks: list[tuple[dict[str, Any], list[dict[str, Any]]]], stop: str, seq: str | None = None
 ) -> bytes:
-    start = {"id": "msg_1", "type": "message", "role": "assistant", "model": MODEL, "content": [], "stop_reason": None,
-             "stop_sequence": None, "usage": {"input_tokens": 10, "output_tokens": 1}}  # fmt: skip
-    out = [ev("message_start", {"type": "message_start", "message": start})]
-    for i, (block, deltas) in enumerate(blocks):
-        out.append(ev("content_block_start", {"type": "content_block_start", "index": i, "content_block": block}))
-        out += [ev("content_block_delta", {"type": "content_block_delta", "index": i, "delta": d}) for d in deltas]
-        out.append(ev("content_block_stop", {"type": "content_block_stop", "index": i}))
-    out.append(ev("message_delta", {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": seq},
-                                    "usage": {"output_tokens": 30}}))  # fmt: skip
-    out.append(ev("message_stop", {"type": "message_stop"}))
-    return b"".join(out)
+    return stream_body(blocks, stop, seq)
 
 
 THINKING = ({"type": "thinking", "thinking": "", "signature": ""},
