@@ -54,7 +54,7 @@ AGENT = claude_stream([THINKING, REDACTED, TEXT, CALL_1, CALL_2], "tool_use")
 def test_claude_events_in_order() -> None:
     events, answer = decode_stream(route("anthropic"), AGENT)
     assert events == [
-        MessageStart("msg_1", MODEL),
+        MessageStart("msg_s", MODEL),
         ReasoningDelta("Two cities"),
         ReasoningDelta(", two calls."),
         ReasoningDelta("", "EqQBCkg="),
