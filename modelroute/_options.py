@@ -196,8 +196,10 @@ _FORMAT_FIX = "Give a pydantic model class, a JSON Schema dict, or {'type': 'jso
 def coerce_response_format(v: Any) -> OutputFormat | None:
     """A pydantic model class, a JSON Schema, OpenAI's ``{"type": "json_schema", "json_schema": {...}}``,
     Claude's ``{"type": "json_schema", "schema": {...}}``, or an `OutputFormat`."""
-    if v is None or isinstance(v, OutputFormat):
-        return v
+    if v is None:
+        return None
+    if isinstance(v, OutputFormat):
+        return _completed(v)
     if isinstance(v, type) and issubclass(v, BaseModel):
         try:
             return output_format_of(v)
@@ -235,6 +237,24 @@ def coerce_response_format(v: Any) -> OutputFormat | None:
     check_json(schema, where)
     return OutputFormat.model_construct(
         name=name, json_schema=schema, strict=strict, model=None, openai_schema=schema, anthropic_schema=schema
+    )
+
+
+def _completed(fmt: OutputFormat) -> OutputFormat:
+    """An `OutputFormat` built by hand: checked, with each family's schema filled in when it was left out."""
+    if fmt.model is not None and not (fmt.openai_schema and fmt.anthropic_schema):
+        made = coerce_response_format(fmt.model)
+        assert made is not None
+        name = fmt.name if "name" in fmt.model_fields_set else made.name
+        return made.model_copy(update={"name": name, "strict": fmt.strict if fmt.strict is not None else True})
+    if not _plain_name(fmt.name):
+        raise fail("response_format.name", f"{shown(fmt.name)} is not a name", "Use 1-64 letters, digits, '_' or '-'")
+    check_json(fmt.json_schema, "response_format.json_schema")
+    if fmt.openai_schema and fmt.anthropic_schema:
+        return fmt
+    schema = fmt.json_schema
+    return fmt.model_copy(
+        update={"openai_schema": fmt.openai_schema or schema, "anthropic_schema": fmt.anthropic_schema or schema}
     )
 
 

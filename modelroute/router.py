@@ -318,7 +318,9 @@ class Router:
         return None
 
     def stream(self, model: str, messages: Messages, **options: Unpack[RequestOptions]) -> Stream:
-        """Stream the answer as events (`TextDelta`, `ToolCallDelta`, `UsageEvent`, `StopEvent`).
+        """Stream the answer as events (`MessageStart`, `TextDelta`, `ReasoningDelta`, `ToolCallStart` /
+        `ToolCallDelta` / `ToolCallEnd`, `UsageEvent`, `StopEvent`, and `Seam` after a failover), the same for
+        both families; ``stream.get_final_response()`` is the `Response` a non-streamed call returns.
 
         Until the first content reaches you, a failed attempt fails over silently. A stream that breaks after
         that resumes on the next target that can continue it for you (``stream_resume: auto``: by prefill, or by a

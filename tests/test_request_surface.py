@@ -311,3 +311,16 @@ def test_response_format_from_a_model_a_schema_and_either_vendor_shape() -> None
 )
 def test_bad_response_formats(fmt: Any, words: str) -> None:
     assert words in error(response_format=fmt)
+
+
+def test_an_output_format_built_by_hand_gets_each_familys_schema() -> None:
+    from modelroute import OutputFormat
+
+    by_hand = req(response_format=OutputFormat(json_schema=SCHEMA, name="place", strict=True)).response_format
+    assert (by_hand.openai_schema, by_hand.anthropic_schema, by_hand.name, by_hand.strict) == (
+        SCHEMA, SCHEMA, "place", True)  # fmt: skip
+    from_model = req(response_format=OutputFormat(json_schema={}, model=City)).response_format
+    assert from_model.model is City and from_model.openai_schema["additionalProperties"] is False
+    assert from_model.name == "City"
+    assert "response_format.name: 'a b' is not a name" in error(response_format=OutputFormat(json_schema=SCHEMA,
+                                                                                            name="a b"))  # fmt: skip
