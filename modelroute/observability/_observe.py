@@ -60,6 +60,7 @@ class Observe:
         self.clock = clock
         self._route_url = address
         self._addresses: dict[str, tuple[str, int]] = {}
+        self._labels: dict[tuple[str, str], dict[str, Any]] = {}
         self.targets = {name: _Target(p.kind, p.cloud, p.region) for name, p in config.spec.providers.items()}
 
     def call(self, call: Call) -> CallWatch:
@@ -76,6 +77,22 @@ class Observe:
             self._addresses[provider] = found
         return found
 
+    def labels(self, provider: str, model: str) -> dict[str, Any]:
+        """A target's metric labels of the conventions (operation, provider name, model, its server once known)."""
+        found = self._labels.get((provider, model))
+        if found is None:
+            found = {
+                "gen_ai.operation.name": "chat",
+                "gen_ai.provider.name": self.targets[provider].attributes["gen_ai.provider.name"],
+                "gen_ai.request.model": model,
+            }
+            address = self.address(provider)
+            if address is None:
+                return found  # not kept: the server is known once the route exists
+            found["server.address"], found["server.port"] = address
+            self._labels[provider, model] = found
+        return found
+
     def breaker_changed(self, change: BreakerChange) -> None:
         if self.telemetry is not None:
             self.telemetry.breaker_metrics(change)
@@ -86,10 +103,11 @@ class Observe:
 class _Open:
     """An attempt in flight: its span and what its trace line will not say."""
 
-    __slots__ = ("number", "probe", "span", "started")
+    __slots__ = ("latency", "number", "probe", "span", "started")
 
     def __init__(self, number: int, probe: bool, started: float, span: Span | None) -> None:
         self.number, self.probe, self.started, self.span = number, probe, started, span
+        self.latency = 0.0
 
 
 class CallWatch:
@@ -229,7 +247,7 @@ class CallWatch:
         if att.span is not None:
             att.span.set_attribute("gen_ai.response.time_to_first_chunk", ttfc)
         if t.metrics:
-            t.first_chunk.record(ttfc, self._labels(step.entry.provider, step.entry.model))
+            t.first_chunk.record(ttfc, self._o.labels(step.entry.provider, step.entry.model))
 
     def line(self, line: Attempt) -> None:
         if line.outcome == "skipped":
@@ -249,6 +267,7 @@ class CallWatch:
             self._failovers += 1
         if line.outcome == "ok":
             self._served = att  # its span ends with the response's attributes, in `answered`
+            att.latency = line.latency_s
         self._attempt_done(line, att)
 
     def answered(self, response: Response) -> None:
@@ -262,7 +281,7 @@ class CallWatch:
             att = self._served
             if att is not None and att.span is not None:
                 att.span.set_attributes(attributes)
-                att.span.end(self._ns(att.started + _served_latency(response)))
+                att.span.end(self._ns(att.started + att.latency))
             served = response.served_by
             if served is not None:
                 attributes.update(self._o.targets[served.provider].attributes)
@@ -324,11 +343,20 @@ class CallWatch:
                 if line.outcome != "ok":
                     att.span.end(self._ns(att.started + line.latency_s))
             if t.metrics:
-                base = self._labels(line.provider, line.model)
-                base["modelroute.alias"] = line.alias
-                failover = line.action == "failover"
+                more = {
+                    "modelroute.alias": line.alias,
+                    "modelroute.provider": line.provider,
+                    "modelroute.attempt.outcome": line.outcome,
+                    "modelroute.attempt.action": line.action,
+                }
                 t.attempt_metrics(
-                    base, attrs, latency_s=line.latency_s, usage=line.usage, failover=failover, cost=cost_of(line)
+                    self._o.labels(line.provider, line.model),
+                    error_type=line.error.kind.value if line.error is not None else None,
+                    more=more,
+                    latency_s=line.latency_s,
+                    usage=line.usage,
+                    failover=line.action == "failover",
+                    cost=cost_of(line),
                 )
         hooks = self._o.hooks
         if hooks is not None and hooks.on_attempt is not None:
@@ -347,19 +375,6 @@ class CallWatch:
                     tags=c.request.tags,
                 ),
             )
-
-    def _labels(self, provider: str, model: str) -> dict[str, Any]:
-        target = self._o.targets[provider]
-        labels = {
-            "gen_ai.operation.name": "chat",
-            "gen_ai.provider.name": target.attributes["gen_ai.provider.name"],
-            "gen_ai.request.model": model,
-            "modelroute.provider": provider,
-        }
-        address = self._o.address(provider)
-        if address is not None:
-            labels["server.address"], labels["server.port"] = address
-        return labels
 
     def _counts(self) -> dict[str, Any]:
         return {"modelroute.attempts": self._number, "modelroute.failovers": self._failovers}
@@ -396,13 +411,6 @@ class CallWatch:
 
 def _abandoned(error: BaseException) -> str:
     return "abandoned" if isinstance(error, GeneratorExit) else type(error).__name__
-
-
-def _served_latency(response: Response) -> float:
-    for line in reversed(response.trace):
-        if line.outcome == "ok":
-            return line.latency_s
-    return 0.0
 
 
 def server_address(base_url: str) -> tuple[str, int] | None:

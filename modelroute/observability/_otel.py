@@ -165,30 +165,32 @@ class Telemetry:
 
     def attempt_metrics(
         self,
-        base: Mapping[str, Any],
-        line_attrs: Mapping[str, Any],
+        labels: Mapping[str, Any],
         *,
+        error_type: str | None,
+        more: Mapping[str, Any],
         latency_s: float,
         usage: Usage | None,
         failover: bool,
         cost: Any,
     ) -> None:
+        """One attempt's measurements. ``labels``: the target's semantic-convention labels (operation, provider
+        name, model, server); ``more``: modelroute's own (alias, entry, outcome, action)."""
         if not self.metrics:
             return
-        labels = {**base, **{k: v for k, v in line_attrs.items() if k in _METRIC_LABELS}}
-        self.attempts.add(1, labels)
-        semconv = {k: v for k, v in labels.items() if k in _SEMCONV_LABELS}
+        semconv = labels if error_type is None else {**labels, "error.type": error_type}
         self.duration.record(latency_s, semconv)
+        ours = {**semconv, **more}
+        self.attempts.add(1, ours)
         if usage is not None:
-            tokens = {k: v for k, v in semconv.items() if k != "error.type"}
-            self.tokens.record(usage.input_tokens, {**tokens, "gen_ai.token.type": "input"})
-            self.tokens.record(usage.output_tokens, {**tokens, "gen_ai.token.type": "output"})
+            self.tokens.record(usage.input_tokens, {**labels, "gen_ai.token.type": "input"})
+            self.tokens.record(usage.output_tokens, {**labels, "gen_ai.token.type": "output"})
         if failover:
-            self.failovers.add(1, labels)
+            self.failovers.add(1, ours)
         amount = getattr(cost, "amount", None)
         if isinstance(amount, int | float) and amount > 0:
             currency = getattr(cost, "currency", None) or "USD"
-            self.cost.add(float(amount), {**base, "modelroute.cost.currency": str(currency)})
+            self.cost.add(float(amount), {**labels, **more, "modelroute.cost.currency": str(currency)})
 
     def breaker_metrics(self, change: BreakerChange) -> None:
         if self.metrics:
@@ -201,26 +203,6 @@ class Telemetry:
                     "modelroute.breaker.to": change.new,
                 },
             )
-
-
-# The attributes of an attempt that label its metrics (low cardinality only).
-_SEMCONV_LABELS = frozenset(
-    {
-        "gen_ai.operation.name",
-        "gen_ai.provider.name",
-        "gen_ai.request.model",
-        "gen_ai.response.model",
-        "error.type",
-        "server.address",
-        "server.port",
-    }
-)
-_METRIC_LABELS = _SEMCONV_LABELS | {
-    "modelroute.alias",
-    "modelroute.provider",
-    "modelroute.attempt.outcome",
-    "modelroute.attempt.action",
-}
 
 
 def request_attributes(request: Request) -> dict[str, Any]:
