@@ -33,6 +33,7 @@ from .exceptions import (
     RequestError,
     UnsupportedFeature,
 )
+from .observability.cost import Pricer
 from .routes import ROUTES, Route
 from .routing import (
     Call,
@@ -82,7 +83,9 @@ class Router:
     >>> answer.text, answer.served_by, answer.trace
 
     ``clock``/``sleep``/``async_sleep`` and ``rng`` are injectable so tests run instantly and deterministically;
-    ``state`` holds cooldowns (in memory by default).
+    ``state`` holds cooldowns (in memory by default). ``pricer`` prices every attempt (`Pricer`: genai-prices'
+    bundled data under the config's ``prices:``); it is ``router.pricer``, whose ``estimate`` prices a request
+    before sending.
     """
 
     def __init__(
@@ -95,8 +98,10 @@ class Router:
         state: StateStore | None = None,
         rng: random.Random | None = None,
         transport: str = "httpx",
+        pricer: Pricer | None = None,
     ) -> None:
         self.config = config
+        self.pricer = pricer if pricer is not None else Pricer(config)
         self._clock = clock
         self._sleep = sleep
         self._async_sleep = async_sleep or _asyncio_sleep
@@ -160,6 +165,7 @@ class Router:
             breaker=breaker_policy(d.breaker, a.breaker),
             hedge=HedgePolicy.from_spec(a.hedge) if a.hedge is not None else None,
             models=identify_models(entries, spec, catalog),
+            costs=self.pricer,
         )
 
     # --- the public calls ---------------------------------------------------------------------------------------

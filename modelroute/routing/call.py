@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from .._cost import Cost, CostView
 from .._redact import scrub_error
-from .._types import Attempt, Request, Response, StopReason
+from .._types import Attempt, Request, Response, StopReason, Usage
 from ..exceptions import (
     AllTargetsFailed,
     ContentFilteredError,
@@ -60,6 +61,8 @@ class CallSettings:
     #: each entry's model identity (family, context window) by `PlanEntry.key`; see `routing.window`. An entry
     #: missing here is known by its exact id only.
     models: Mapping[str, ModelIdentity] = field(default_factory=dict)
+    #: prices, for each attempt's cost (`modelroute.observability.cost.Pricer`); None: costs are not recorded
+    costs: CostView | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,7 +296,7 @@ class Call:
         if d.cooldown_s:
             self._state.cool(entry.key, now + d.cooldown_s, _cool_reason(error))
         line = self._line(entry, "error", d.action, d.reason, now=step.started, latency=now - step.started, error=error)
-        self.trace.append(replace(line, hedged=True))
+        self.trace.append(replace(line, hedged=True, cost=self._refused_cost(step, error)))
         if d.action == "stop" and self._fail is None:
             error.trace = self.trace
             self._fail = error
@@ -306,7 +309,8 @@ class Call:
         else:
             why = f"lost the hedge race to {winner.provider}:{winner.model}; cancelled and its connection closed"
         line = self._line(step.entry, "cancelled", "cancelled", why, now=step.started, latency=now - step.started)
-        self.trace.append(replace(line, hedged=True))
+        cost = self._partial_cost(step, None, "", "cancelled in a hedge race after it was sent")
+        self.trace.append(replace(line, hedged=True, cost=cost))
 
     # --- outcomes -----------------------------------------------------------------------------------------------
 
@@ -323,7 +327,7 @@ class Call:
         now = self._clock()
         self._state.breaker_record(step.entry.key, self.settings.breaker, now, "ok", probe=step.probe)
         line = self._line(step.entry, "ok", "served", "", now=step.started, latency=now - step.started)
-        line = replace(line, usage=response.usage)
+        line = replace(line, usage=response.usage, cost=self._served_cost(step, response))
         if step.hedge_of is not None:
             line = replace(line, reason=f"hedge of {step.hedge_of.provider}:{step.hedge_of.model} won", hedged=True)
         elif raced:
@@ -333,8 +337,9 @@ class Call:
         response.latency_s = now - self.start
         return response
 
-    def record_error(self, step: Try, error: ProviderError, *, note: str = "") -> None:
-        """An attempt failed; decide between retry, failover and stop, and write the trace line."""
+    def record_error(self, step: Try, error: ProviderError, *, note: str = "", cost: Cost | None = None) -> None:
+        """An attempt failed; decide between retry, failover and stop, and write the trace line (with ``cost``,
+        what the provider bills for it anyway)."""
         scrub_error(error)  # from here on the error is kept, shown and logged: no secret, no foreign chain
         now = self._clock()
         entry = step.entry
@@ -378,6 +383,7 @@ class Call:
                 latency=now - step.started,
                 error=error,
                 wait=d.wait_s,
+                cost=cost or self._refused_cost(step, error),
             )
         )
         if d.action == "retry":
@@ -390,14 +396,27 @@ class Call:
             self._fail = error
 
     def record_stream_error(
-        self, step: Try, error: ProviderError, emitted_text: str, *, committed: bool, tool_call: bool = False
+        self,
+        step: Try,
+        error: ProviderError,
+        emitted_text: str,
+        *,
+        committed: bool,
+        tool_call: bool = False,
+        usage: Usage | None = None,
+        delivered: str = "",
     ) -> None:
         """A stream broke. Before any content of this attempt reached the caller it is a plain error (a resumed
         stream keeps its resume point); after, the alias's ``stream_resume`` decides, and a tool call whose
-        arguments were in flight is never spliced."""
+        arguments were in flight is never spliced. ``usage`` (the counts the stream reported before it broke)
+        and ``delivered`` (this attempt's text and tool arguments) price what the provider bills for it."""
         scrub_error(error)
+        cost = None
+        if committed or usage is not None:
+            why = f"the stream broke after {len(delivered)} characters"
+            cost = self._partial_cost(step, usage, delivered, why)
         if not committed:
-            self.record_error(step, error)
+            self.record_error(step, error, cost=cost)
             return
         if tool_call or self.settings.stream_resume == "error":
             now = self._clock()
@@ -407,7 +426,14 @@ class Call:
             reason = f"the stream broke after content was delivered; {why}"
             self.trace.append(
                 self._line(
-                    step.entry, "error", "stop", reason, now=step.started, latency=now - step.started, error=error
+                    step.entry,
+                    "error",
+                    "stop",
+                    reason,
+                    now=step.started,
+                    latency=now - step.started,
+                    error=error,
+                    cost=cost,
                 )
             )
             self._fail = StreamInterrupted(
@@ -420,12 +446,35 @@ class Call:
             self.resume = None
             return
         self.resume = Resume(emitted_text, step.entry.provider)
-        self.record_error(step, error, note=f"stream broke after {len(emitted_text)} characters; continuing: ")
+        note = f"stream broke after {len(emitted_text)} characters; continuing: "
+        self.record_error(step, error, note=note, cost=cost)
 
     def _breaker(self, step: Try, error: ProviderError, now: float) -> None:
         policy = self.settings.breaker
         outcome: Outcome = "failure" if error.kind in policy.counts else "neutral"
         self._state.breaker_record(step.entry.key, policy, now, outcome, probe=step.probe)
+
+    # --- costs ------------------------------------------------------------------------------------------------
+
+    def _served_cost(self, step: Try, response: Response) -> Cost | None:
+        costs = self.settings.costs
+        if costs is None:
+            return None
+        e = step.entry
+        return costs.served(e.provider, e.model, self.request, usage=response.usage, reported_model=response.model,
+                            text=response.text)  # fmt: skip
+
+    def _refused_cost(self, step: Try, error: ProviderError) -> Cost | None:
+        """A refused answer (content filter, refusal) is a billed answer: priced from its usage."""
+        body = error.body
+        return self._served_cost(step, body) if isinstance(body, Response) else None
+
+    def _partial_cost(self, step: Try, usage: Usage | None, delivered: str, why: str) -> Cost | None:
+        costs = self.settings.costs
+        if costs is None:
+            return None
+        e = step.entry
+        return costs.partial(e.provider, e.model, self.request, usage=usage, delivered=delivered, why=why)
 
     # --- helpers ------------------------------------------------------------------------------------------------
 
@@ -452,6 +501,7 @@ class Call:
         latency: float = 0.0,
         error: ProviderError | None = None,
         wait: float = 0.0,
+        cost: Cost | None = None,
     ) -> Attempt:
         return Attempt(
             provider=entry.provider,
@@ -465,6 +515,7 @@ class Call:
             latency_s=latency,
             wait_s=wait,
             at_s=now - self.start,
+            cost=cost,
         )
 
 

@@ -17,7 +17,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Literal
 
-from .._types import Message, Request, Response, Seam, StreamEvent, TextDelta, TextPart, ToolCallDelta
+from .._types import (
+    Message,
+    Request,
+    Response,
+    Seam,
+    StreamEvent,
+    TextDelta,
+    TextPart,
+    ToolCallDelta,
+    Usage,
+    UsageEvent,
+)
 from ..exceptions import ProviderError, ProviderTimeoutError
 from .call import Call, Try
 
@@ -42,7 +53,19 @@ class StreamProgress:
     """One streamed call's deliveries, attempt by attempt. The drivers call `begin`, `tick` per chunk, `events`
     per decoded event, then `failed` or `finish`."""
 
-    __slots__ = ("_base", "_call", "_clock", "_committed", "_prefill", "_seam", "_step", "_text", "_tool")
+    __slots__ = (
+        "_args",
+        "_base",
+        "_call",
+        "_clock",
+        "_committed",
+        "_prefill",
+        "_seam",
+        "_step",
+        "_text",
+        "_tool",
+        "_usage",
+    )
 
     def __init__(self, call: Call, clock: Callable[[], float]) -> None:
         self._call = call
@@ -54,11 +77,15 @@ class StreamProgress:
         self._prefill = False
         self._seam: Seam | None = None
         self._step: Try | None = None
+        self._usage: Usage | None = None  # the counts this attempt's stream reported so far
+        self._args: list[str] = []  # this attempt's tool-call argument text
 
     def begin(self, step: Try, request: Request, *, supports_prefill: bool) -> Request:
         """Start an attempt; returns the request to send (prefilled when resuming on a route that can)."""
         self._step = step
         self._text = []
+        self._args = []
+        self._usage = None
         self._committed = False
         self._tool = False
         self._seam = None
@@ -104,12 +131,24 @@ class StreamProgress:
                 self._text.append(event.text)
             elif isinstance(event, ToolCallDelta):
                 self._tool = True
+                self._args.append(event.arguments_delta)
+            elif isinstance(event, UsageEvent):
+                self._usage = event.usage
             yield event
 
     def failed(self, error: ProviderError) -> None:
         assert self._step is not None
         text = self._base + "".join(self._text)
-        self._call.record_stream_error(self._step, error, text, committed=self._committed, tool_call=self._tool)
+        delivered = "".join(self._text) + "".join(self._args)
+        self._call.record_stream_error(
+            self._step,
+            error,
+            text,
+            committed=self._committed,
+            tool_call=self._tool,
+            usage=self._usage,
+            delivered=delivered,
+        )
 
     def finish(self, response: Response) -> Response:
         """The attempt's complete answer, with the prefilled part put back in front."""
