@@ -21,11 +21,16 @@ components it leaves out come from genai-prices, less its ``discount_percent``.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["PRICE_FIELDS", "PriceRuleSpec"]
+from ..exceptions import ConfigError
+
+if TYPE_CHECKING:
+    from ._spec import ConfigSpec
+
+__all__ = ["PRICE_FIELDS", "PriceRuleSpec", "check_prices"]
 
 PerMillion = Annotated[float, Field(strict=True, ge=0, le=100_000, allow_inf_nan=False)]
 
@@ -96,3 +101,19 @@ class PriceRuleSpec(BaseModel):
     def given(self) -> dict[str, float]:
         """The prices this rule sets, by cost component."""
         return {comp: v for f, comp in PRICE_FIELDS.items() if (v := getattr(self, f)) is not None}
+
+
+def check_prices(spec: ConfigSpec) -> None:
+    """Every rule's ``provider`` names a provider entry, on the rule's ``cloud`` when it sets both."""
+    from ._checks import known
+
+    for i, rule in enumerate(spec.prices):
+        if rule.provider is None:
+            continue
+        entry = spec.providers.get(rule.provider)
+        if entry is None:
+            raise ConfigError(f"prices[{i}].provider", f"unknown provider '{rule.provider}'",
+                              known("Known providers", spec.providers, rule.provider))  # fmt: skip
+        if rule.cloud is not None and type(entry).cloud != rule.cloud:
+            raise ConfigError(f"prices[{i}].cloud", f"provider '{rule.provider}' is on {type(entry).cloud}, not "
+                              f"{rule.cloud}, so this rule matches nothing", "Remove cloud, or fix it")  # fmt: skip
