@@ -20,7 +20,8 @@ ModelRouteError                      catch this to catch everything modelroute r
 │   ├── InvalidRequestError              invalid_request
 │   └── MalformedResponseError           malformed_response (a body or stream we cannot decode, or one cut short)
 ├── AllTargetsFailed                 every planned target failed or was skipped; carries the whole trace
-└── StreamInterrupted                a stream failed after text reached the caller; carries the partial text
+├── StreamInterrupted                a stream failed after text reached the caller; carries the partial text
+└── RouterClosedError                a call was started on a router after its close() / aclose()
 ```
 
 A request that the router stops on (``invalid_request``, ``content_filtered`` by default) raises the
@@ -60,6 +61,7 @@ __all__ = [
     "QuotaExhaustedError",
     "RateLimitedError",
     "RequestError",
+    "RouterClosedError",
     "ServerError",
     "StreamInterrupted",
     "UnsupportedFeature",
@@ -309,3 +311,8 @@ def _trace_cost(trace: Sequence[Attempt]) -> Cost | None:
     from ._cost import trace_cost
 
     return trace_cost(trace)
+
+
+class RouterClosedError(ModelRouteError, RuntimeError):
+    """A call was started on a `Router` after its ``close()`` or ``aclose()``. Calls already running when it
+    was closed finish normally; make a new `Router` (or do not close this one) to send more."""

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from typing_extensions import Unpack
 
 from ._coerce import MessageInput, build_request
+from ._pools import Pools
 from ._redact import forget_locals
 from ._stream import AsyncStream, Stream, StreamResult
 from ._types import Request, Response, ServedBy, StreamEvent, Tool, ToolChoice
@@ -53,8 +54,8 @@ from .routing import (
     merge_table,
 )
 from .state import MemoryState, StateStore
-from .transport import AsyncTransport, SyncTransport, Timeouts, make_async_transport, make_sync_transport
-from .wire import WireRequest
+from .transport import AsyncResponse, SyncResponse, Timeouts, warm
+from .wire import StreamDecoder, WireRequest
 
 if TYPE_CHECKING:
     import asyncio  # imported when first used: `import modelroute` stays light
@@ -83,9 +84,10 @@ class Router:
     >>> answer.text, answer.served_by, answer.trace
 
     ``clock``/``sleep``/``async_sleep`` and ``rng`` are injectable so tests run instantly and deterministically;
-    ``state`` holds cooldowns (in memory by default). ``pricer`` prices every attempt (`Pricer`: genai-prices'
-    bundled data under the config's ``prices:``); it is ``router.pricer``, whose ``estimate`` prices a request
-    before sending.
+    ``state`` holds cooldowns (in memory by default). One router serves any number of threads and event loops
+    (see `close` for its lifecycle); its HTTP library is loaded, and its TLS context built, when it is made.
+    ``pricer`` prices every attempt (`Pricer`: genai-prices' bundled data under the config's ``prices:``); it is
+    ``router.pricer``, whose ``estimate`` prices a request before sending.
     """
 
     def __init__(
@@ -123,9 +125,9 @@ class Router:
             for name, p in spec.providers.items()
         }
         self._routes: dict[str, Route] = {}
-        self._sync: dict[str, SyncTransport] = {}
-        self._async: dict[str, tuple[asyncio.AbstractEventLoop, AsyncTransport]] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # builds an alias's settings once
+        warm(transport)  # the first request should not pay for importing httpx2 and loading the CA bundle
+        self._pools = Pools(transport, self._pool_options)
 
     @classmethod
     def from_config(
@@ -161,7 +163,7 @@ class Router:
             min_attempt_s=d.min_attempt_s,
             max_attempts=a.max_attempts or d.max_attempts,
             wait_for_reopen_s=d.wait_for_reopen_s,
-            first_token_timeout_s=d.first_token_timeout_s,
+            first_token_timeout_s=a.first_token_timeout_s or d.first_token_timeout_s,
             breaker=breaker_policy(d.breaker, a.breaker),
             hedge=HedgePolicy.from_spec(a.hedge) if a.hedge is not None else None,
             models=identify_models(entries, spec, catalog),
@@ -174,9 +176,18 @@ class Router:
         """Send one chat request to the alias ``model``; fail over as configured; return the answer.
 
         Raises `AllTargetsFailed` (every target failed, with the trace), the `ProviderError` the policy
-        stopped on, or `RequestError` (before any network call) if the request is malformed.
+        stopped on, or `RequestError` (before any network call) if the request is malformed. From inside a
+        running event loop it still works, but blocks the loop: use `acomplete` there (a warning says so once).
         """
+        self._pools.warn_if_in_loop("complete")
         call, request = self._start(model, messages, options)
+        self._pools.enter()
+        try:
+            return self._walk(call, request)
+        finally:
+            self._pools.leave()
+
+    def _walk(self, call: Call, request: Request) -> Response:
         while True:
             step = call.next_step()
             if isinstance(step, Wait):
@@ -200,6 +211,7 @@ class Router:
         call, request = self._start(model, messages, options)
         book = self._hedges.get(call.settings.alias)
         hedged = False
+        self._pools.aenter()
         try:
             while True:
                 step = call.next_step()
@@ -217,6 +229,7 @@ class Router:
         finally:
             if book is not None and not hedged:
                 book.unhedged()
+            await self._pools.aleave()
 
     async def _aattempt(self, call: Call, step: Try, request: Request) -> Response | None:
         try:
@@ -289,17 +302,19 @@ class Router:
         """Stream the answer as events (`TextDelta`, `ToolCallDelta`, `UsageEvent`, `StopEvent`).
 
         Until the first content reaches you, a failed attempt fails over silently. A stream that breaks after
-        that raises `StreamInterrupted` with the partial text; it never ends as if it were complete.
+        that raises `StreamInterrupted` with the partial text; it never ends as if it were complete. Its
+        connection is released when it ends, when it is closed, or as soon as it is dropped.
         """
+        self._pools.warn_if_in_loop("stream")
         call, request = self._start(model, messages, options)
         result = StreamResult()
-        return Stream(self._stream_events(call, request, result), result)
+        return Stream(self._stream_events(call, request, result), result, self._pools)
 
     def astream(self, model: str, messages: Sequence[MessageInput], **options: Unpack[RequestOptions]) -> AsyncStream:
         """The async twin of `stream`: ``async for event in router.astream(...)``."""
         call, request = self._start(model, messages, options)
         result = StreamResult()
-        return AsyncStream(self._astream_events(call, request, result), result)
+        return AsyncStream(self._astream_events(call, request, result), result, self._pools)
 
     def explain(
         self, model: str, messages: Sequence[MessageInput] | None = None, **options: Unpack[RequestOptions]
@@ -373,9 +388,9 @@ class Router:
             self._routes[provider] = route
         return route
 
-    def _timeouts(self, provider: str, total_s: float) -> Timeouts:
+    def _timeouts(self, provider: str, total_s: float, first_token_s: float | None = None) -> Timeouts:
         connect, first_byte, stall = self._limits[provider]
-        return Timeouts(min(connect, total_s), min(first_byte, total_s), min(stall, total_s), total_s)
+        return Timeouts(min(connect, total_s), min(first_byte, total_s), min(stall, total_s), total_s, first_token_s)
 
     def _served(self, step: Try, response: Response) -> Response:
         e = step.entry
@@ -391,32 +406,23 @@ class Router:
         )
         return response
 
-    def _sync_transport(self, provider: str) -> SyncTransport:
-        t = self._sync.get(provider)
-        if t is None:
-            with self._lock:
-                t = self._sync.get(provider)
-                if t is None:
-                    size = self.config.spec.providers[provider].max_connections
-                    t = self._sync[provider] = make_sync_transport(self._transport, max_connections=size)
-        return t
+    def _pool_options(self, provider: str) -> dict[str, Any]:
+        d = self.config.spec.defaults
+        return {
+            "max_connections": self.config.spec.providers[provider].max_connections,
+            "max_body_bytes": d.max_body_bytes,
+            "max_stream_bytes": d.max_stream_bytes,
+        }
 
-    def _async_transport(self, provider: str) -> AsyncTransport:
-        import asyncio
-
-        loop = asyncio.get_running_loop()
-        held = self._async.get(provider)
-        if held is None or held[0] is not loop:  # a client is bound to the loop it was made on
-            size = self.config.spec.providers[provider].max_connections
-            held = self._async[provider] = (loop, make_async_transport(self._transport, max_connections=size))
-        return held[1]
-
-    def _prepare(self, step: Try, request: Request, *, stream: bool) -> tuple[Route, WireRequest, Timeouts]:
+    def _prepare(
+        self, step: Try, request: Request, *, stream: bool, first_token_s: float | None = None
+    ) -> tuple[Route, WireRequest, Timeouts]:
         """The route, the bytes to send and the time limits of one attempt (raises `AuthError` for a missing secret)."""
         provider = step.entry.provider
         route = self._route(provider)
         step = self._fresh(route, step)
-        return route, route.build(request, step.entry.model, stream=stream), self._timeouts(provider, step.total_s)
+        limits = self._timeouts(provider, step.total_s, first_token_s)
+        return route, route.build(request, step.entry.model, stream=stream), limits
 
     def _fresh(self, route: Route, step: Try) -> Try:
         """``step`` once its target's credential is fresh: renewed first when due (one renewal serves every
@@ -438,7 +444,7 @@ class Router:
 
     def _send(self, step: Try, request: Request) -> Response:
         route, wire, limits = self._prepare(step, request, stream=False)
-        transport = self._sync_transport(step.entry.provider)
+        transport = self._pools.sync(step.entry.provider)
         resp = transport.send(wire.method, wire.url, wire.headers, wire.body, limits)
         try:
             body = resp.read()
@@ -448,7 +454,7 @@ class Router:
 
     async def _asend(self, step: Try, request: Request) -> Response:
         route, wire, limits = self._prepare(await self._afresh(step), request, stream=False)
-        transport = self._async_transport(step.entry.provider)
+        transport = self._pools.async_(step.entry.provider)
         resp = await transport.send(wire.method, wire.url, wire.headers, wire.body, limits)
         try:
             body = await resp.aread()
@@ -459,7 +465,7 @@ class Router:
     # --- streams ------------------------------------------------------------------------------------------------
 
     def _stream_events(self, call: Call, request: Request, result: StreamResult) -> Generator[StreamEvent, None, None]:
-        out = StreamProgress(call, self._clock)
+        out = StreamProgress(call)
         while True:
             step = call.next_step()
             if isinstance(step, Wait):
@@ -468,26 +474,25 @@ class Router:
             if isinstance(step, Fail):
                 raise step.error
             try:
-                route, wire, limits = self._prepare_stream(step, request, out)
-                transport = self._sync_transport(step.entry.provider)
-                resp = transport.send(wire.method, wire.url, wire.headers, wire.body, limits)
+                route, resp = self._open_stream(step, request, out)
             except ProviderError as e:
                 out.failed(e)
                 continue
             try:
-                if not 200 <= resp.status < 300:
-                    raise route.classify(resp.status, resp.headers, resp.read())
                 decoder = route.stream_decoder()
+                out.on_first_content(resp.content_started)
                 for chunk in resp.iter_bytes():
-                    out.tick()
                     yield from out.events(decoder.feed(chunk))
-                tail, response = decoder.finish()
+                    if decoder.handler.done:  # the answer is complete: the rest is read only if it is here
+                        resp.drain()
+                        break
+                tail, response = _finish(decoder)
                 yield from out.events(tail)
             except ProviderError as e:
                 out.failed(e)
                 continue
             finally:
-                resp.close()
+                resp.close()  # closes the connection if its body was not read to the end
             done = call.record_ok(step, out.finish(self._served(step, response)))
             if done is not None:
                 result.response = done
@@ -496,7 +501,7 @@ class Router:
     async def _astream_events(
         self, call: Call, request: Request, result: StreamResult
     ) -> AsyncGenerator[StreamEvent, None]:
-        out = StreamProgress(call, self._clock)
+        out = StreamProgress(call)
         while True:
             step = call.next_step()
             if isinstance(step, Wait):
@@ -505,36 +510,35 @@ class Router:
             if isinstance(step, Fail):
                 raise step.error
             try:
-                attempt = self._begin_stream(step, request, out)
-                route, wire, limits = self._prepare(await self._afresh(step), attempt, stream=True)
-                transport = self._async_transport(step.entry.provider)
-                resp = await transport.send(wire.method, wire.url, wire.headers, wire.body, limits)
+                route, resp = await self._aopen_stream(step, request, out)
             except ProviderError as e:
                 out.failed(e)
                 continue
             try:
-                if not 200 <= resp.status < 300:
-                    raise route.classify(resp.status, resp.headers, await resp.aread())
                 decoder = route.stream_decoder()
+                out.on_first_content(resp.content_started)
                 async for chunk in resp.aiter_bytes():
-                    out.tick()
                     for event in out.events(decoder.feed(chunk)):
                         yield event
-                tail, response = decoder.finish()
+                    if decoder.handler.done:  # the answer is complete: the rest is read only if it is here
+                        await resp.adrain()
+                        break
+                tail, response = _finish(decoder)
                 for event in out.events(tail):
                     yield event
             except ProviderError as e:
                 out.failed(e)
                 continue
             finally:
-                await resp.aclose()
+                await resp.aclose()  # closes the connection if its body was not read to the end
             done = call.record_ok(step, out.finish(self._served(step, response)))
             if done is not None:
                 result.response = done
                 return
 
     def _prepare_stream(self, step: Try, request: Request, out: StreamProgress) -> tuple[Route, WireRequest, Timeouts]:
-        return self._prepare(step, self._begin_stream(step, request, out), stream=True)
+        attempt = self._begin_stream(step, request, out)
+        return self._prepare(step, attempt, stream=True, first_token_s=out.first_token_s)
 
     def _begin_stream(self, step: Try, request: Request, out: StreamProgress) -> Request:
         """Start a stream attempt: the request to send (prefilled when resuming)."""
@@ -545,24 +549,43 @@ class Router:
             raise
         return out.begin(step, request, supports_prefill=route.supports_prefill)
 
+    def _open_stream(self, step: Try, request: Request, out: StreamProgress) -> tuple[Route, SyncResponse]:
+        """Send a stream attempt; its response if the status is a success, else the error its body classifies."""
+        route, wire, limits = self._prepare_stream(step, request, out)
+        resp = self._pools.sync(step.entry.provider).send(wire.method, wire.url, wire.headers, wire.body, limits)
+        if 200 <= resp.status < 300:
+            return route, resp
+        try:
+            body = resp.read()
+        finally:
+            resp.close()
+        raise route.classify(resp.status, resp.headers, body)
+
+    async def _aopen_stream(self, step: Try, request: Request, out: StreamProgress) -> tuple[Route, AsyncResponse]:
+        attempt = self._begin_stream(step, request, out)
+        step = await self._afresh(step)
+        route, wire, limits = self._prepare(step, attempt, stream=True, first_token_s=out.first_token_s)
+        transport = self._pools.async_(step.entry.provider)
+        resp = await transport.send(wire.method, wire.url, wire.headers, wire.body, limits)
+        if 200 <= resp.status < 300:
+            return route, resp
+        try:
+            body = await resp.aread()
+        finally:
+            await resp.aclose()
+        raise route.classify(resp.status, resp.headers, body)
+
     # --- lifecycle ----------------------------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the sync connection pools (async ones close with `aclose`)."""
-        for t in self._sync.values():
-            t.close()
-        self._sync.clear()
+        """Close the router: no call may start after it (`RouterClosedError`). Calls and streams already running
+        finish normally, failovers included; each connection pool closes as soon as no call uses it (the sync
+        pools here, each event loop's pools on that loop). Idempotent."""
+        self._pools.close()
 
     async def aclose(self) -> None:
-        """Close every connection pool this event loop owns, and the sync ones."""
-        import asyncio
-
-        loop = asyncio.get_running_loop()
-        for provider, (owner, t) in list(self._async.items()):
-            if owner is loop:
-                await t.aclose()
-                del self._async[provider]
-        self.close()
+        """`close`, awaiting the pools of the running event loop (the ones it can close now)."""
+        await self._pools.aclose()
 
     def __enter__(self) -> Router:
         return self
@@ -580,6 +603,14 @@ class Router:
 
     def __repr__(self) -> str:
         return f"Router({self.config.source!r}, aliases={sorted(self.config.spec.models)})"
+
+
+def _finish(decoder: StreamDecoder) -> tuple[list[StreamEvent], Response]:
+    """The stream's last events and its answer: once the dialect saw the end, bytes still buffered are not
+    framed (a server may keep the body open after its end marker)."""
+    if decoder.handler.done:
+        return [], decoder.handler.finish()
+    return decoder.finish()
 
 
 def _decoded(route: Route, status: int, headers: Mapping[str, str], body: bytes) -> Response:

@@ -13,10 +13,10 @@ EXPECTED = {
     "InvalidRequestError", "MalformedResponseError", "Message", "MissingDependencyError", "ModelRouteError",
     "OverloadedError", "Plan",
     "PlanEntry", "ProviderConnectionError", "ProviderError", "ProviderTimeoutError", "QuotaExhaustedError",
-    "RateLimitedError", "Request", "RequestError", "RequestOptions", "Response", "Router", "Seam", "ServedBy",
-    "ServerError", "StopEvent", "StopReason", "Stream", "StreamEvent", "StreamInterrupted", "TextDelta", "TextPart",
-    "Tool", "ToolCallDelta", "ToolCallPart", "ToolChoice", "ToolResultPart", "UnsupportedFeature", "Usage",
-    "UsageEvent", "__version__", "load_config",
+    "RateLimitedError", "Request", "RequestError", "RequestOptions", "Response", "Router", "RouterClosedError",
+    "Seam", "ServedBy", "ServerError", "StopEvent", "StopReason", "Stream", "StreamEvent", "StreamInterrupted",
+    "TextDelta", "TextPart", "Tool", "ToolCallDelta", "ToolCallPart", "ToolChoice", "ToolResultPart",
+    "UnsupportedFeature", "Usage", "UsageEvent", "__version__", "load_config",
 }  # fmt: skip
 
 

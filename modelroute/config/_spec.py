@@ -614,7 +614,23 @@ class DefaultsSpec(_Spec):
         "reopen (within the deadline); past that it fails at once with `retry_after_s` set.",
     )
     first_token_timeout_s: Seconds | None = Field(
-        None, description="Streams: the longest an attempt may take to deliver its first content."
+        None,
+        description="Streams: the longest an attempt may take to deliver its first content (a timer: it fires "
+        "whether or not bytes arrive; pings do not count).",
+    )
+    max_body_bytes: int = Field(
+        32 * 2**20,
+        gt=0,
+        le=2**34,
+        strict=True,
+        description="The largest response body accepted, once decompressed (bytes).",
+    )
+    max_stream_bytes: int = Field(
+        256 * 2**20,
+        gt=0,
+        le=2**36,
+        strict=True,
+        description="The most a streamed response may send in all, once decompressed (bytes).",
     )
     stream_resume: StreamResume = Field(
         "error",
@@ -650,6 +666,7 @@ class AliasSpec(_Spec):
     )
     on_error: OnError = Field(default_factory=dict)
     max_attempts: int | None = Field(None, ge=1, le=100, strict=True)
+    first_token_timeout_s: Seconds | None = Field(None, description="Overrides the default for this alias.")
     stream_resume: StreamResume | None = None
     breaker: BreakerSpec | None = Field(None, description="Breaker thresholds for this alias's calls.")
     hedge: HedgeSpec | None = Field(None, description="Hedge slow first attempts (opt-in).")

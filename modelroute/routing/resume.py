@@ -29,7 +29,7 @@ from .._types import (
     Usage,
     UsageEvent,
 )
-from ..exceptions import ProviderError, ProviderTimeoutError
+from ..exceptions import ProviderError
 from .call import Call, Try
 
 __all__ = ["StreamProgress", "with_prefill"]
@@ -50,15 +50,15 @@ def with_prefill(request: Request, text: str) -> Request:
 
 
 class StreamProgress:
-    """One streamed call's deliveries, attempt by attempt. The drivers call `begin`, `tick` per chunk, `events`
-    per decoded event, then `failed` or `finish`."""
+    """One streamed call's deliveries, attempt by attempt. The drivers call `begin`, `on_first_content` once
+    the response is in, `events` per decoded chunk, then `failed` or `finish`."""
 
     __slots__ = (
         "_args",
         "_base",
         "_call",
-        "_clock",
         "_committed",
+        "_on_content",
         "_prefill",
         "_seam",
         "_step",
@@ -67,9 +67,9 @@ class StreamProgress:
         "_usage",
     )
 
-    def __init__(self, call: Call, clock: Callable[[], float]) -> None:
+    def __init__(self, call: Call) -> None:
         self._call = call
-        self._clock = clock
+        self._on_content: Callable[[], None] | None = None
         self._text: list[str] = []
         self._base = ""
         self._committed = False
@@ -87,6 +87,7 @@ class StreamProgress:
         self._args = []
         self._usage = None
         self._committed = False
+        self._on_content = None
         self._tool = False
         self._seam = None
         resume = step.resume
@@ -111,12 +112,16 @@ class StreamProgress:
         )
         return with_prefill(request, resume.text) if self._prefill else request
 
-    def tick(self) -> None:
-        """A chunk arrived: before the first content, enforce the first-token timeout (on the call's clock)."""
-        limit = self._call.settings.first_token_timeout_s
-        step = self._step
-        if limit is not None and step is not None and not self._committed and self._clock() - step.started > limit:
-            raise ProviderTimeoutError(f"no content within the first-token timeout of {limit:g}s")
+    @property
+    def first_token_s(self) -> float | None:
+        """The calling alias's first-token timeout: the drivers hand it to the transport, which holds it as a
+        timer from the request until the first content (`on_first_content`; pings do not stop it)."""
+        return self._call.settings.first_token_timeout_s
+
+    def on_first_content(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` when this attempt hands on its first content (the transport's response stops its
+        first-token timer)."""
+        self._on_content = callback
 
     def events(self, decoded: list[StreamEvent]) -> Iterator[StreamEvent]:
         """The events to hand the caller for ``decoded`` (with the seam before a resumed attempt's content)."""
@@ -124,6 +129,8 @@ class StreamProgress:
             content = isinstance(event, TextDelta | ToolCallDelta)
             if content and not self._committed:
                 self._committed = True
+                if self._on_content is not None:
+                    self._on_content()
                 if self._seam is not None:
                     yield self._seam
                     self._seam = None

@@ -7,8 +7,9 @@ so the sync side of this backend is the httpx2 one.
 Time limits: ``sock_connect`` is the connect timeout; aiohttp's socket read timeout bounds the wait for the
 response headers (``first_byte_s``) and is widened once they are in, as a backstop; the body is read under exact
 asyncio timeouts (the first chunk within ``first_byte_s``, later ones within ``stall_s``), all within the
-attempt's ``total_s``. A body that is already complete when the headers arrive (the usual JSON answer) is taken
-without any timer.
+attempt's ``total_s`` (and ``first_token_s`` until the first content). A body that is already complete when the
+headers arrive (the usual JSON answer) is taken without any timer. aiohttp decompresses in bounded pieces as the
+body is read, and the decoded bytes are counted against ``max_body_bytes`` / ``max_stream_bytes`` as they come.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
 
 from ..exceptions import MalformedResponseError, ProviderConnectionError, ProviderError, ProviderTimeoutError
 from ._base import Timeouts
-from ._timed import timed_chunks, total_exceeded
+from ._timed import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_STREAM_BYTES, Budget, drain, timed_chunks
 
 __all__ = ["AiohttpAsyncTransport"]
 
@@ -55,31 +56,43 @@ def _raise_mapped(e: BaseException, t: Timeouts, phase: str) -> NoReturn:
 
 
 class _AsyncResponse:
-    __slots__ = ("_deadline", "_resp", "_t", "headers", "status")
+    __slots__ = ("_budget", "_caps", "_iter", "_resp", "headers", "status")
 
-    def __init__(self, resp: aiohttp.ClientResponse, t: Timeouts, deadline: float) -> None:
+    def __init__(self, resp: aiohttp.ClientResponse, budget: Budget, caps: tuple[int, int]) -> None:
         self._resp = resp
-        self._t = t
-        self._deadline = deadline
+        self._budget = budget
+        self._caps = caps
+        self._iter: AsyncIterator[bytes] | None = None
         self.status = resp.status
         self.headers: Mapping[str, str] = resp.headers
 
     def aiter_bytes(self) -> AsyncIterator[bytes]:
-        return timed_chunks(self._read_chunk, self._t, self._deadline)
+        self._iter = timed_chunks(self._read_chunk, self._budget, self._caps[1], asyncio.get_running_loop())
+        return self._iter
 
     async def _read_chunk(self) -> bytes:
         try:
             return await self._resp.content.readany()
         except (aiohttp.ClientError, OSError) as e:  # aiohttp's own timeouts are ClientErrors too
-            _raise_mapped(e, self._t, "body")
+            _raise_mapped(e, self._budget.t, "body")
 
     async def aread(self) -> bytes:
+        cap = self._caps[0]
         if self._resp.content.is_eof():  # already all here: no timer needed
             try:
-                return await self._resp.read()
+                body = await self._resp.read()
             except (aiohttp.ClientError, OSError) as e:
-                _raise_mapped(e, self._t, "body")
-        return b"".join([c async for c in self.aiter_bytes()])
+                _raise_mapped(e, self._budget.t, "body")
+            self._budget.count(len(body), cap, "body")
+            return body
+        chunks = timed_chunks(self._read_chunk, self._budget, cap, asyncio.get_running_loop(), "body")
+        return b"".join([c async for c in chunks])
+
+    def content_started(self) -> None:
+        self._budget.content_started()
+
+    async def adrain(self) -> None:
+        await drain(self._iter, self._budget, asyncio.get_running_loop())
 
     async def aclose(self) -> None:
         self._resp.release()
@@ -101,7 +114,10 @@ class AiohttpAsyncTransport:
         keepalive_expiry_s: float = 30.0,
         verify: bool = True,
         trust_env: bool = True,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        max_stream_bytes: int = DEFAULT_MAX_STREAM_BYTES,
     ) -> None:
+        self._caps = (max_body_bytes, max_stream_bytes)
         self._max_connections = max_connections
         self._keepalive_expiry_s = keepalive_expiry_s
         self._verify = verify
@@ -131,7 +147,7 @@ class AiohttpAsyncTransport:
     ) -> _AsyncResponse:
         session = self._session or self._open()
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeouts.total_s
+        budget = Budget(timeouts, loop.time())
         timeout = aiohttp.ClientTimeout(
             total=None,
             sock_connect=min(timeouts.connect_s, timeouts.total_s),
@@ -139,12 +155,12 @@ class AiohttpAsyncTransport:
         )
         kw: dict[str, Any] = {"headers": headers, "data": body, "timeout": timeout, "allow_redirects": False}
         try:
-            async with asyncio.timeout_at(deadline):
+            async with asyncio.timeout_at(budget.until()):
                 resp = await session.request(method, url, **kw)
         except aiohttp.ClientError as e:  # first: aiohttp's own timeouts are also TimeoutErrors
             _raise_mapped(e, timeouts, "headers")
         except TimeoutError:  # before OSError, whose subclass it is
-            raise total_exceeded(timeouts) from None
+            raise budget.expired() from None
         except OSError as e:
             _raise_mapped(e, timeouts, "headers")
         # The asyncio timeouts in aiter_bytes are exact; aiohttp's read timeout stays only as a backstop, strictly
@@ -154,7 +170,7 @@ class AiohttpAsyncTransport:
         if conn is not None and conn.protocol is not None:
             conn.protocol.read_timeout = max(timeouts.first_byte_s, timeouts.stall_s) * 2 + 1.0
             conn.protocol.start_timeout()
-        return _AsyncResponse(resp, timeouts, deadline)
+        return _AsyncResponse(resp, budget, self._caps)
 
     async def aclose(self) -> None:
         if self._session is not None:

@@ -4,6 +4,7 @@ trace. Timeouts are real but short (0.3 s); no test asserts how long anything to
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from dataclasses import dataclass
@@ -178,12 +179,16 @@ async def test_refusal_stops_or_fails_over_as_configured(
     cloud.script("anth-1", _refusal(stream))
     r, err = None, None
     try:
-        if driver == "sync" and stream:
-            with router.stream("claude", HI) as s:
-                list(s)
-            r = s.response
+        if driver == "sync" and stream:  # sync calls run off the event loop, as they should
+
+            def streamed() -> Response:
+                with router.stream("claude", HI) as s:
+                    list(s)
+                return s.response
+
+            r = await asyncio.to_thread(streamed)
         elif driver == "sync":
-            r = router.complete("claude", HI)
+            r = await asyncio.to_thread(router.complete, "claude", HI)
         elif stream:
             s2 = router.astream("claude", HI)
             _ = [e async for e in s2]
