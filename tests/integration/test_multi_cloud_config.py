@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from modelroute import AllTargetsFailed, Router, Seam, load_config
+from modelroute._pools import Pools
 from modelroute.testing import FakeClock, Fault, MockCloud, router_on_mock_cloud
 from modelroute.transport import Timeouts
 
@@ -174,8 +175,8 @@ def test_a_hung_first_target_leaves_claude_haiku_time_for_the_second(  # the aud
 ) -> None:
     clock = FakeClock()
     limits: list[tuple[str, Timeouts]] = []
-    real = Router._sync_transport
-    monkeypatch.setattr(Router, "_sync_transport", lambda self, p: ClockedTransport(real(self, p), clock, limits, p))
+    real = Pools.sync
+    monkeypatch.setattr(Pools, "sync", lambda self, p: ClockedTransport(real(self, p), clock, limits, p))
     with MockCloud() as cloud:
         router = router_on_mock_cloud(cloud, CONFIG, clock=clock, sleep=clock.sleep, rng=random.Random(0))
         assert router.config.timings("claude-haiku").attempt_timeout_s == 5
