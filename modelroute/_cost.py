@@ -73,13 +73,15 @@ class Cost:
 
 
 def format_amount(amount: Decimal, currency: str = "USD") -> str:
-    """``$0.00123`` (USD) or ``0.00123 EUR``: enough decimals to show sub-cent amounts, trailing zeros cut."""
-    places = 2 if abs(amount) >= 100 else 4 if abs(amount) >= 1 else 6
-    text = f"{amount:.{places}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    if text in ("0", "-0") and amount != 0:
-        text = f"{amount:.2e}"
+    """``$0.0000425`` (USD) or ``14.5 EUR``: four significant digits (two decimals at most for a dollar or more),
+    trailing zeros cut."""
+    if amount == 0:
+        text = "0"
+    else:
+        places = max(2, 3 - amount.adjusted()) if amount.adjusted() < 0 else 4 if amount.adjusted() == 0 else 2
+        text = f"{amount:.{places}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
     return f"${text}" if currency == "USD" else f"{text} {currency}"
 
 
