@@ -5,36 +5,24 @@ call's cost is their sum, errors that end a call carry it, and an unknown model'
 
 from __future__ import annotations
 
+import random
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from genai_prices import Usage as GenaiUsage
-from genai_prices import calc_price
 
 from modelroute import AllTargetsFailed, ContentFilteredError, Router, StreamInterrupted
-from modelroute._types import Response, Usage
+from modelroute._types import Response
 from modelroute.observability import trace_table
 from modelroute.testing import FakeClock, Fault, MockCloud, router_on_mock_cloud
 
-AWS = {"api_key": "${AWS_BEARER_TOKEN_BEDROCK}"}
-S45 = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+from ._routes import GPT_ON_AZURE, PROVIDERS, ROUTES, genai_cost
+
 CONFIG: dict[str, Any] = {
-    "providers": {
-        "openai": {"kind": "openai", "api_key": "${OPENAI_API_KEY}"},
-        "anthropic": {"kind": "anthropic", "api_key": "${ANTHROPIC_API_KEY}"},
-        "anthropic-2": {"kind": "anthropic", "api_key": "${ANTHROPIC_API_KEY}"},
-        "claude-aws": {"kind": "anthropic_aws", "region": "us-east-1", "workspace_id": "wrkspc_1", **AWS},
-        "azure-gpt": {"kind": "azure_openai", "resource": "contoso", "api_key": "${AZURE_KEY}", "region": "eastus2"},
-        "foundry": {"kind": "azure_foundry", "resource": "contoso", "api_key": "${AZURE_KEY}"},
-        "vertex-global": {"kind": "vertex", "project": "p", "region": "global", "access_token": "${GTOKEN}"},
-        "vertex-us": {"kind": "vertex", "project": "p", "region": "us-east5", "access_token": "${GTOKEN}"},
-        "bedrock-us": {"kind": "bedrock", "region": "us-east-1", **AWS},
-        "bedrock-gpt": {"kind": "bedrock", "region": "us-west-2", "dialect": "openai", **AWS},
-        "mantle": {"kind": "bedrock_mantle", "region": "us-east-1", **AWS},
-    },
+    "providers": PROVIDERS,
     "models": {
-        "gpt": {"family": "gpt-5", "providers": ["azure-gpt"], "deployments": {"azure-gpt": "gpt5-prod"}},
+        "gpt": GPT_ON_AZURE,
         "claude": {
             "targets": ["anthropic:claude-sonnet-4-5-20250929", "anthropic-2:claude-sonnet-4-5-20250929"],
             "stream_resume": "continue",
@@ -49,36 +37,30 @@ CONFIG: dict[str, Any] = {
     },
     "defaults": {"deadline_s": 20, "first_byte_timeout_s": 2.0, "breaker": {"enabled": False}},
 }
-#: (entry, model id, genai-prices provider, the id its row is found by, premium over that row)
-ROUTES = [
-    ("openai", "gpt-5", "openai", "gpt-5", 1),
-    ("anthropic", "claude-sonnet-4-5-20250929", "anthropic", "claude-sonnet-4-5-20250929", 1),
-    ("claude-aws", "claude-opus-4-7", "anthropic", "claude-opus-4-7", 1),
-    ("foundry", "claude-sonnet-4-5", "azure", "claude-sonnet-4-5", 1),
-    ("vertex-global", "claude-sonnet-4-5@20250929", "google", "claude-sonnet-4-5@20250929", 1),
-    ("vertex-us", "claude-sonnet-4-5@20250929", "google", "claude-sonnet-4-5@20250929", Decimal("1.1")),
-    ("bedrock-us", S45, "aws", S45, 1),
-    ("bedrock-us", f"us.{S45}", "aws", f"us.{S45}", 1),
-    ("bedrock-us", f"global.{S45}", "aws", f"global.{S45}", 1),
-    ("bedrock-gpt", "openai.gpt-oss-120b-1:0", "aws", "openai.gpt-oss-120b-1:0", 1),
-    ("mantle", "anthropic.claude-haiku-4-5", "aws", "anthropic.claude-haiku-4-5-20251001-v1:0", 1),
-]
 for i, (entry, model, *_) in enumerate(ROUTES):
     CONFIG["models"][f"route-{i}"] = {"targets": [{"provider": entry, "model": model}]}
 HI = [{"role": "user", "content": "Hello there, how much does this cost?"}]
-ROUTER_OPTIONS: dict[str, Any] = {}
 
 
-def genai_cost(usage: Usage | None, ref: str, provider_id: str) -> Decimal:
-    assert usage is not None
-    u = GenaiUsage(
-        input_tokens=usage.input_tokens,
-        output_tokens=usage.output_tokens,
-        cache_read_tokens=usage.cache_read_tokens,
-        cache_write_tokens=usage.cache_write_tokens,
-        output_reasoning_tokens=usage.reasoning_tokens,
-    )
-    return Decimal(calc_price(u, ref, provider_id=provider_id).total_price)
+@pytest.fixture(scope="module")
+def cloud() -> Iterator[MockCloud]:
+    with MockCloud() as mock:
+        yield mock
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def router(cloud: MockCloud, clock: FakeClock) -> Iterator[Router]:
+    """A router on the mock cloud with the fake clock: no real wait, deterministic jitter."""
+    cloud.reset()
+    with router_on_mock_cloud(
+        cloud, CONFIG, clock=clock, sleep=clock.sleep, async_sleep=clock.async_sleep, rng=random.Random(0)
+    ) as r:
+        yield r
 
 
 @pytest.mark.parametrize("stream", [False, True])
@@ -199,3 +181,16 @@ async def test_a_cancelled_hedge_loser_is_billed_for_its_input(router: Router, c
     assert winner.cost is not None and winner.cost.amount is not None
     assert r.cost is not None and r.cost.amount == winner.cost.amount + loser.cost.amount
     assert "[billed $" in loser.describe()
+
+
+def test_the_readme_cost_example_runs(capsys: pytest.CaptureFixture[str], no_machine_credentials: None) -> None:
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## What a call costs")[1].split("\n## ")[0]
+    (block,) = re.findall(r"```python\n(.*?)```", section, re.S)
+    exec(compile(block, "README.md: What a call costs", "exec"), {})
+    out = capsys.readouterr().out
+    assert "USD {'input':" in out and "config prices[0]: 15% off genai-prices" in out
+    assert "[billed $" in out and "estimated]" in out

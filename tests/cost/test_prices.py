@@ -24,60 +24,16 @@ from modelroute._types import Message, TextPart, Usage
 from modelroute.config import load_config
 from modelroute.observability.cost import DEFAULT_OUTPUT_BOUND, NoPrice, PriceCard, Pricer, estimate_input_tokens
 
+from ._routes import GPT_ON_AZURE, PROVIDERS, ROUTES, S45, genai_usage
+
 ROOT = Path(__file__).resolve().parents[2]
-AWS = {"api_key": "${AWS_BEARER_TOKEN_BEDROCK}"}
-PROVIDERS: dict[str, Any] = {
-    "openai": {"kind": "openai", "api_key": "${OPENAI_API_KEY}"},
-    "anthropic": {"kind": "anthropic", "api_key": "${ANTHROPIC_API_KEY}"},
-    "claude-aws": {"kind": "anthropic_aws", "region": "us-east-1", "workspace_id": "wrkspc_1", **AWS},
-    "azure-gpt": {"kind": "azure_openai", "resource": "contoso", "api_key": "${AZURE_KEY}", "region": "eastus2"},
-    "foundry": {"kind": "azure_foundry", "resource": "contoso", "api_key": "${AZURE_KEY}"},
-    "vertex-global": {"kind": "vertex", "project": "p", "region": "global", "access_token": "${GTOKEN}"},
-    "vertex-us": {"kind": "vertex", "project": "p", "region": "us-east5", "access_token": "${GTOKEN}"},
-    "vertex-eu": {"kind": "vertex", "project": "p", "region": "eu", "access_token": "${GTOKEN}"},
-    "bedrock-us": {"kind": "bedrock", "region": "us-east-1", **AWS},
-    "bedrock-eu": {"kind": "bedrock", "region": "eu-west-1", **AWS},
-    "bedrock-gpt": {"kind": "bedrock", "region": "us-west-2", "dialect": "openai", **AWS},
-    "mantle": {"kind": "bedrock_mantle", "region": "us-east-1", **AWS},
-}
-S45 = "anthropic.claude-sonnet-4-5-20250929-v1:0"
-#: (entry, model id, genai-prices provider, the id its row is found by, the premium over that row)
-ROUTES = [
-    ("openai", "gpt-5", "openai", "gpt-5", 1),
-    ("anthropic", "claude-sonnet-4-5-20250929", "anthropic", "claude-sonnet-4-5-20250929", 1),
-    ("claude-aws", "claude-opus-4-7", "anthropic", "claude-opus-4-7", 1),
-    ("azure-gpt", "gpt5-prod", "azure", "gpt-5", 1),  # a deployment name: priced by its family (deployments:)
-    ("foundry", "claude-sonnet-4-5", "azure", "claude-sonnet-4-5", 1),
-    ("vertex-global", "claude-sonnet-4-5@20250929", "google", "claude-sonnet-4-5@20250929", 1),
-    ("vertex-us", "claude-sonnet-4-5@20250929", "google", "claude-sonnet-4-5@20250929", Decimal("1.1")),
-    ("vertex-eu", "claude-haiku-4-5@20251001", "google", "claude-haiku-4-5@20251001", Decimal("1.1")),
-    ("vertex-us", "claude-3-5-haiku@20241022", "google", "claude-3-5-haiku@20241022", 1),  # before the premium
-    ("bedrock-us", S45, "aws", S45, 1),  # in-region: the regional row
-    ("bedrock-us", f"us.{S45}", "aws", f"us.{S45}", 1),  # a geographic profile: the regional row
-    ("bedrock-eu", f"eu.{S45}", "aws", f"eu.{S45}", 1),
-    ("bedrock-us", f"global.{S45}", "aws", f"global.{S45}", 1),  # the global profile: the global row
-    ("bedrock-gpt", "openai.gpt-oss-120b-1:0", "aws", "openai.gpt-oss-120b-1:0", 1),
-    ("mantle", "anthropic.claude-haiku-4-5", "aws", "anthropic.claude-haiku-4-5-20251001-v1:0", 1),  # via family
-]
-MODELS = {
-    "gpt": {"family": "gpt-5", "providers": ["azure-gpt"], "deployments": {"azure-gpt": "gpt5-prod"}},
-    "any": {"targets": ["openai:gpt-5"]},
-}
+MODELS = {"gpt": GPT_ON_AZURE, "any": {"targets": ["openai:gpt-5"]}}
+ROUTES = [*ROUTES, ("azure-gpt", "gpt5-prod", "azure", "gpt-5", Decimal(1))]
 
 
 def pricer(prices: list[dict[str, Any]] | None = None, **options: Any) -> Pricer:
     raw = {"providers": PROVIDERS, "models": MODELS, "prices": prices or []}
     return Pricer(load_config(raw, env={}), **options)
-
-
-def genai_usage(u: Usage) -> GenaiUsage:
-    return GenaiUsage(
-        input_tokens=u.input_tokens,
-        output_tokens=u.output_tokens,
-        cache_read_tokens=u.cache_read_tokens,
-        cache_write_tokens=u.cache_write_tokens,
-        output_reasoning_tokens=u.reasoning_tokens,
-    )
 
 
 @st.composite
