@@ -11,13 +11,13 @@ past the margin, a task or connection left open.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import sys
 from pathlib import Path
 
-from modelroute.testing._chaos import CHAOS_CONFIG, run_chaos
+from modelroute.testing import run_chaos
+from modelroute.testing._chaos import CHAOS_CONFIG
 
 RESULTS = Path(__file__).parent / "results" / "chaos_soak.json"
 
@@ -36,14 +36,12 @@ def main() -> int:
         if i and i % 1000 == 0:
             print(f"  ... call {i}", file=sys.stderr)
 
-    report = asyncio.run(
-        run_chaos(
-            calls=args.calls,
-            concurrency=args.concurrency,
-            seed=args.seed,
-            fault_rate=args.fault_rate,
-            progress=progress,
-        )
+    report = run_chaos(
+        calls=args.calls,
+        concurrency=args.concurrency,
+        seed=args.seed,
+        fault_rate=args.fault_rate,
+        progress=progress,
     )
     data = {"config": CHAOS_CONFIG, **report.as_dict()}
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ Foundry's circuit breaker opens and the router stops trying it.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -92,9 +93,7 @@ def run_demo(out: TextIO = sys.stdout, *, config: str = DEMO_CONFIG, observer: D
                 cloud.script(entry, *steps)
             say("")
             say(f"[{i}] {scene.title}")
-            how = "stream" if scene.stream else "complete"
-            opts = "".join(f", {k}={v!r}" for k, v in scene.options.items())
-            say(f'    router.{how}(model="claude-sonnet", "{scene.prompt}"{opts})')
+            say(f"    {_call_line(scene)}")
             if observer:
                 observer.scene_started(i, len(scenes), scene)
             try:
@@ -111,6 +110,14 @@ def run_demo(out: TextIO = sys.stdout, *, config: str = DEMO_CONFIG, observer: D
     say("")
     say("Every attempt above is on response.trace; router.explain(...) shows the plan without calling anything.")
     return 1 if failed else 0
+
+
+def _call_line(scene: Scene) -> str:
+    """The call a scene makes, as the Python a reader could paste."""
+    how = "stream" if scene.stream else "complete"
+    messages = json.dumps([{"role": "user", "content": scene.prompt}])
+    opts = "".join(f", {k}={v!r}" for k, v in scene.options.items())
+    return f'router.{how}("claude-sonnet", {messages}{opts})'
 
 
 def _ask(router: Any, scene: Scene) -> Response:
@@ -141,7 +148,7 @@ def _show_plan(say: Callable[[str], None], router: Any, config: str) -> None:
 
     providers = load_config(config, env=MockSecrets()).spec.providers
     plan = router.explain("claude-sonnet")
-    say(f'router.explain("{plan.alias}"): the order every request below starts from')
+    say(f'router.explain("{plan.alias}")  # the order every request below starts from')
     rows = []
     for i, e in enumerate(plan.entries, 1):
         p = providers[e.provider]

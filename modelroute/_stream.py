@@ -1,4 +1,10 @@
-"""The objects `Router.stream` and `Router.astream` return: iterate events, then read ``.response``.
+"""The objects `Router.stream` and `Router.astream` return: iterate events (or `text()`), then read ``.response``.
+
+The final answer, both streams alike: ``stream.response`` once the stream has ended; after a stream that failed
+(`StreamInterrupted`, `AllTargetsFailed`...), reading it raises that same error again. Before the end, the sync
+``response`` (and ``get_final_response()``) consumes the rest of the stream; the async stream cannot do that in a
+property, so there ``await stream.get_final_response()`` does, and ``response`` raises a `RuntimeError` saying
+so. A stream closed before its end has no final answer: ``response`` raises a `RuntimeError`.
 
 Neither holds a reference back to itself through its generators, so a stream that is dropped (a ``break`` out
 of the loop, an exception in its body, a reference let go) is freed at once, without waiting for a garbage
@@ -33,12 +39,27 @@ class CallGate(Protocol):
 
 
 class StreamResult:
-    """Where a driver leaves the final answer once the stream has ended."""
+    """What a stream and its driver share: the final answer once the stream has ended, the error that ended it
+    otherwise, and whether the caller reads text only (`Stream.text`: a restarted answer could not be told from
+    a continuation there, so the router resumes such a stream only where the route continues the text)."""
 
-    __slots__ = ("response",)
+    __slots__ = ("error", "response", "text_only")
 
     def __init__(self) -> None:
         self.response: Response | None = None
+        self.error: Exception | None = None
+        self.text_only = False
+
+    def final(self, *, ended: str) -> Response:
+        """The answer, or the error that ended the stream raised again; ``ended`` explains a stream with neither."""
+        if self.response is not None:
+            return self.response
+        if self.error is not None:
+            raise self.error
+        raise RuntimeError(ended)
+
+
+_CLOSED = "the stream was closed before it ended, so there is no final response: read it before closing"
 
 
 class Stream:
@@ -48,9 +69,13 @@ class Stream:
     Use it as a context manager (or call `close()`) to release the connection at once if you stop early;
     dropping it does the same when the last reference goes.
 
+    ``response`` (or `get_final_response`) before the end consumes the rest of the stream; after a stream that
+    failed it raises the same error again (`StreamInterrupted`, with ``partial_text``).
+
     ``seams`` lists the `Seam` events seen so far (a stream resumed on another target; see the README's
-    "Streams"): after a ``resumed="restart"`` seam the text that follows is a complete answer on its own, so a
-    caller of `text()` should check ``seams`` (or read ``response.text``) before using the joined text.
+    "Streams"): after a ``resumed="restart"`` seam the text that follows is a complete answer on its own. Under
+    the default ``stream_resume: auto`` a `text()` caller never gets a restart; with ``stream_resume: continue``
+    it may, so such a caller should check ``seams`` (or read ``response.text``) before using the joined text.
     """
 
     def __init__(
@@ -59,25 +84,33 @@ class Stream:
         self._source = events
         self._result = result
         self.seams: list[Seam] = []
-        self._events = _watch(events, self.seams, gate)
+        self._events = _watch(events, self.seams, gate, result)
 
     def __iter__(self) -> Iterator[StreamEvent]:
         return self._events
 
     def text(self) -> Iterator[str]:
-        """Only the text deltas (seams are still recorded on ``seams``)."""
+        """Only the text deltas. The text never contains a restarted answer spliced onto a partial one: under
+        ``stream_resume: auto`` a broken stream read this way resumes only where the route continues the text
+        (seams are still recorded on ``seams``)."""
+        self._result.text_only = True
         for event in self._events:
             if isinstance(event, TextDelta):
                 yield event.text
 
     @property
     def response(self) -> Response:
-        """The complete answer; reading it before the end consumes the rest of the stream."""
-        if self._result.response is None:
+        """The complete answer; reading it before the end consumes the rest of the stream. After a stream that
+        failed, the error that ended it, raised again."""
+        return self.get_final_response()
+
+    def get_final_response(self) -> Response:
+        """The complete answer, consuming the rest of the stream if needed (as ``response``)."""
+        r = self._result
+        if r.response is None and r.error is None:
             for _ in self._events:
                 pass
-        assert self._result.response is not None
-        return self._result.response
+        return r.final(ended=_CLOSED)
 
     def close(self) -> None:
         self._events.close()
@@ -91,7 +124,9 @@ class Stream:
 
 
 class AsyncStream:
-    """The async twin of `Stream`: ``async for event in stream``; then ``stream.response``; ``seams`` likewise."""
+    """The async twin of `Stream`: ``async for event in stream`` (or ``async for text in stream.text()``), then
+    ``stream.response``; or ``await stream.get_final_response()``, which consumes the rest first. ``seams``
+    likewise. After a stream that failed, both raise the error that ended it again."""
 
     def __init__(
         self, events: AsyncGenerator[StreamEvent, None], result: StreamResult, gate: CallGate | None = None
@@ -99,30 +134,39 @@ class AsyncStream:
         self._source = events
         self._result = result
         self.seams: list[Seam] = []
-        self._events = _awatch(events, self.seams, gate)
+        self._events = _awatch(events, self.seams, gate, result)
 
     def __aiter__(self) -> AsyncIterator[StreamEvent]:
         return self._events
 
     async def text(self) -> AsyncIterator[str]:
+        """Only the text deltas; never a restarted answer spliced onto a partial one (see `Stream.text`)."""
+        self._result.text_only = True
         async for event in self._events:
             if isinstance(event, TextDelta):
                 yield event.text
 
-    async def get_response(self) -> Response:
-        """The complete answer, consuming the rest of the stream if needed."""
-        if self._result.response is None:
+    async def get_final_response(self) -> Response:
+        """The complete answer, consuming the rest of the stream if needed. After a stream that failed, the
+        error that ended it, raised again."""
+        r = self._result
+        if r.response is None and r.error is None:
             async for _ in self._events:
                 pass
-        assert self._result.response is not None
-        return self._result.response
+        return r.final(ended=_CLOSED)
 
     @property
     def response(self) -> Response:
-        """The complete answer; only available once the iteration has ended (see `get_response`)."""
-        if self._result.response is None:
-            raise RuntimeError("the stream has not ended yet: iterate it, or await stream.get_response()")
-        return self._result.response
+        """The complete answer once the stream has ended (``async for`` ran to the end). Before that, a
+        `RuntimeError`: ``await stream.get_final_response()`` reads the rest first. After a stream that failed,
+        the error that ended it, raised again."""
+        r = self._result
+        running = getattr(self._events, "ag_frame", None) is not None  # not exhausted, failed or closed
+        if r.response is None and r.error is None and running:
+            raise RuntimeError(
+                "the stream has not ended yet: iterate it to the end, or await stream.get_final_response()"
+            )
+        return r.final(ended=_CLOSED)
 
     async def aclose(self) -> None:
         """Release the connection now (``async with`` does it for you)."""
@@ -139,7 +183,7 @@ class AsyncStream:
 
 
 def _watch(
-    source: Generator[StreamEvent, None, None], seams: list[Seam], gate: CallGate | None
+    source: Generator[StreamEvent, None, None], seams: list[Seam], gate: CallGate | None, result: StreamResult
 ) -> Generator[StreamEvent, None, None]:
     """``source``'s events, noting seams, inside the ``gate``; closing this closes ``source`` (a plain function,
     not a method: no cycle through the stream)."""
@@ -150,8 +194,10 @@ def _watch(
             if isinstance(event, Seam):
                 seams.append(event)
             yield event
-    except ModelRouteError as e:
-        forget_locals(e)  # the driver's frame, finished now, held the last response bytes
+    except Exception as e:
+        result.error = e  # `response` raises it again
+        if isinstance(e, ModelRouteError):
+            forget_locals(e)  # the driver's frame, finished now, held the last response bytes
         raise
     finally:
         source.close()
@@ -160,7 +206,7 @@ def _watch(
 
 
 async def _awatch(
-    source: AsyncGenerator[StreamEvent, None], seams: list[Seam], gate: CallGate | None
+    source: AsyncGenerator[StreamEvent, None], seams: list[Seam], gate: CallGate | None, result: StreamResult
 ) -> AsyncGenerator[StreamEvent, None]:
     if gate is not None:
         gate.aenter()
@@ -169,8 +215,10 @@ async def _awatch(
             if isinstance(event, Seam):
                 seams.append(event)
             yield event
-    except ModelRouteError as e:
-        forget_locals(e)  # the driver's frame, finished now, held the last response bytes
+    except Exception as e:
+        result.error = e  # `response` raises it again
+        if isinstance(e, ModelRouteError):
+            forget_locals(e)  # the driver's frame, finished now, held the last response bytes
         raise
     finally:
         await source.aclose()

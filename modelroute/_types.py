@@ -371,7 +371,9 @@ class StopEvent:
 
 @dataclass(frozen=True, slots=True)
 class Seam:
-    """A stream moved to another target after text had been emitted; ``reason`` says why and how it resumed."""
+    """A stream moved to another target after text had been emitted. ``reason`` names the break (the error kind
+    that ended the previous target's stream) and how it resumed: ``resumed="prefill"``, the text after the seam
+    continues the text before it; ``"restart"``, the text after it is a complete answer: discard the text before."""
 
     from_provider: str
     to_provider: str

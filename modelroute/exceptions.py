@@ -30,6 +30,10 @@ message. Every error that ends a call has a ``trace``: the list of attempts, eac
 
 Messages are written for the person reading the traceback: what happened, and what to do. No message, repr or
 trace ever holds a secret.
+
+Every error pickles with all its fields (``kind``, ``trace``, ``partial_text``, ``path``...), so it crosses a
+process boundary (a `concurrent.futures.ProcessPoolExecutor` worker re-raises it in the parent): it is rebuilt
+from its message and attributes, without running ``__init__`` again.
 """
 
 from __future__ import annotations
@@ -90,6 +94,16 @@ class ErrorKind(StrEnum):
 
 class ModelRouteError(Exception):
     """The root of every error modelroute raises."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's own reduce calls ``cls(*args)``, which fails for every subclass whose __init__ takes more
+        # than the message (ConfigError, AllTargetsFailed, StreamInterrupted...): rebuild from args + fields.
+        return (_rebuild, (type(self), self.args), self.__dict__)
+
+
+def _rebuild(cls: type[ModelRouteError], args: tuple[Any, ...]) -> ModelRouteError:
+    """An error of ``cls`` with ``args``, its fields to be restored by unpickling (no ``__init__`` call)."""
+    return cls.__new__(cls, *args)
 
 
 class ConfigError(ModelRouteError, ValueError):

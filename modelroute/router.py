@@ -167,6 +167,7 @@ class Router:
             breaker=breaker_policy(d.breaker, a.breaker),
             hedge=HedgePolicy.from_spec(a.hedge) if a.hedge is not None else None,
             models=identify_models(entries, spec, catalog),
+            prefill=frozenset(e.provider for e in entries if _prefills(spec.providers[e.provider])),
             costs=self.pricer,
         )
 
@@ -302,8 +303,10 @@ class Router:
         """Stream the answer as events (`TextDelta`, `ToolCallDelta`, `UsageEvent`, `StopEvent`).
 
         Until the first content reaches you, a failed attempt fails over silently. A stream that breaks after
-        that raises `StreamInterrupted` with the partial text; it never ends as if it were complete. Its
-        connection is released when it ends, when it is closed, or as soon as it is dropped.
+        that resumes on the next target that can continue it for you (``stream_resume: auto``: by prefill, or by a
+        restart behind a `Seam` when you iterate the events, never for `Stream.text`), else raises
+        `StreamInterrupted` with the partial text; it never ends as if it were complete. Its connection is
+        released when it ends, when it is closed, or as soon as it is dropped.
         """
         self._pools.warn_if_in_loop("stream")
         call, request = self._start(model, messages, options)
@@ -465,7 +468,7 @@ class Router:
     # --- streams ------------------------------------------------------------------------------------------------
 
     def _stream_events(self, call: Call, request: Request, result: StreamResult) -> Generator[StreamEvent, None, None]:
-        out = StreamProgress(call)
+        out = StreamProgress(call, result)
         while True:
             step = call.next_step()
             if isinstance(step, Wait):
@@ -501,7 +504,7 @@ class Router:
     async def _astream_events(
         self, call: Call, request: Request, result: StreamResult
     ) -> AsyncGenerator[StreamEvent, None]:
-        out = StreamProgress(call)
+        out = StreamProgress(call, result)
         while True:
             step = call.next_step()
             if isinstance(step, Wait):
@@ -611,6 +614,10 @@ def _finish(decoder: StreamDecoder) -> tuple[list[StreamEvent], Response]:
     if decoder.handler.done:
         return [], decoder.handler.finish()
     return decoder.finish()
+
+
+def _prefills(provider: Any) -> bool:
+    return ROUTES[provider.kind].prefills(provider)
 
 
 def _decoded(route: Route, status: int, headers: Mapping[str, str], body: bytes) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import runpy
@@ -29,7 +30,12 @@ def test_demo_fails_over_across_three_clouds_with_reasons(no_machine_credentials
     assert "does not accept temperature" in text  # the plan skips Foundry for a request with temperature
     assert "circuit open (3 consecutive failures)" in text  # Foundry's breaker, after three refusals
     assert "Retry-After 0.3s is short and no other target is free" in text  # Bedrock's short throttle waited out
-    assert "router.stream(" in text
+    calls = [line.strip() for line in text.splitlines() if line.strip().startswith("router.")]
+    assert len(calls) == 6 and any(c.startswith("router.stream(") for c in calls)
+    for call in calls:  # every call the demo shows is Python a reader can paste
+        tree = ast.parse(call)
+        assert len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr), call
+        assert isinstance(tree.body[0].value, ast.Call), call
 
 
 def test_demo_runs_as_a_command() -> None:

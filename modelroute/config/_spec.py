@@ -544,7 +544,7 @@ class ErrorPolicySpec(_Spec):
 
 OnError = dict[ErrorKind, ErrorPolicySpec]
 
-StreamResume = Literal["error", "continue"]
+StreamResume = Literal["auto", "error", "continue"]
 
 _BREAKER_COUNTS = [
     ErrorKind.TIMEOUT,
@@ -570,7 +570,12 @@ class BreakerSpec(_Spec):
         20, ge=1, le=100_000, strict=True, description="Attempts the window needs before the failure rate counts."
     )
     window_s: LongSeconds = Field(60.0, description="The failure-rate window.")
-    open_s: LongSeconds = Field(30.0, description="How long an open breaker keeps the target out before a probe.")
+    open_s: LongSeconds = Field(
+        5.0,
+        description="How long an open breaker keeps the target out before one probe; a failed probe reopens it "
+        "for as long again, so a dead target gets at most one probe per open_s and a recovered one is back within "
+        "about open_s.",
+    )
     count: list[ErrorKind] = Field(
         default_factory=lambda: list(_BREAKER_COUNTS),
         description="The error kinds that count as failures (a refused prompt says nothing about the target).",
@@ -633,9 +638,12 @@ class DefaultsSpec(_Spec):
         description="The most a streamed response may send in all, once decompressed (bytes).",
     )
     stream_resume: StreamResume = Field(
-        "error",
-        description="A stream that breaks after text reached the caller: `error` raises StreamInterrupted; "
-        "`continue` resumes on the next target (prefilled where the route supports it) after a `seam` event.",
+        "auto",
+        description="A stream that breaks after text reached the caller: `auto` resumes on the next target that "
+        "can continue the text for this caller (by prefill for every caller; by restart, behind a `seam` event, "
+        "only for callers iterating events, never for `stream.text()`), else raises StreamInterrupted; `error` "
+        "always raises StreamInterrupted; `continue` resumes on the next target for every caller (prefill where "
+        "the route supports it, else restart).",
     )
     breaker: BreakerSpec = Field(default_factory=BreakerSpec, description="Per-target circuit breakers.")
 

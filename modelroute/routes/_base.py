@@ -57,6 +57,16 @@ class Route(ABC):
         """Why this provider entry cannot serve ``request`` as asked (pure; used by the planner)."""
         return None
 
+    @classmethod
+    def prefills(cls, spec: Any) -> bool:
+        """`supports_prefill` for a provider entry, known from its spec alone (pure; no credentials): a
+        ``dialect`` field decides where the kind has one, else the kind's fixed dialect."""
+        dialect = getattr(spec, "dialect", None)
+        if isinstance(dialect, str):
+            return dialect == "anthropic"
+        fixed: Dialect | None = getattr(cls, "dialect", None)
+        return fixed is not None and fixed.supports_prefill
+
     def endpoint(self) -> str:
         """The base URL when the config sets none (regional routes build it from the region)."""
         return self.default_base_url
@@ -86,8 +96,8 @@ class Route(ABC):
 
     @property
     def supports_prefill(self) -> bool:
-        """The route's API continues a trailing assistant message; streaming failover with
-        ``stream_resume: continue`` then resumes a broken answer where it stopped."""
+        """The route's API continues a trailing assistant message: a broken stream resumes here where it
+        stopped (a prefill), for every caller (see ``stream_resume``)."""
         return self.dialect.supports_prefill
 
     def credentials_due(self) -> bool:

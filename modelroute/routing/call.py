@@ -37,6 +37,10 @@ log = logging.getLogger("modelroute")
 
 DEFAULT_BREAKER = BreakerPolicy()
 _LOUD = (ErrorKind.AUTH, ErrorKind.PERMISSION, ErrorKind.NOT_FOUND)
+_NO_RESTART = (
+    "the caller reads text only (stream.text()) and already holds part of the answer; this route cannot continue "
+    "it (no prefill), and a restarted answer would be spliced onto it"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +55,7 @@ class CallSettings:
     max_retry_wait_s: float
     backoff_base_s: float
     backoff_max_s: float
-    stream_resume: Literal["error", "continue"] = "error"
+    stream_resume: Literal["auto", "error", "continue"] = "auto"
     min_attempt_s: float = 0.25
     max_attempts: int = 8
     wait_for_reopen_s: float = 5.0
@@ -61,16 +65,23 @@ class CallSettings:
     #: each entry's model identity (family, context window) by `PlanEntry.key`; see `routing.window`. An entry
     #: missing here is known by its exact id only.
     models: Mapping[str, ModelIdentity] = field(default_factory=dict)
+    #: the providers whose routes continue a partial answer (prefill); a broken stream resumes on the others by
+    #: restart only, which a `Stream.text` consumer cannot take
+    prefill: frozenset[str] = frozenset()
     #: prices, for each attempt's cost (`modelroute.observability.cost.Pricer`); None: costs are not recorded
     costs: CostView | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Resume:
-    """A stream broke after ``text`` reached the caller and the policy is to continue on another target."""
+    """A stream broke after ``text`` reached the caller and the policy is to continue on another target.
+    ``error`` is the break; ``prefill_only``: the caller reads text only (`Stream.text`), so only a target that
+    continues the text (prefill) may resume it, never a restart it could not tell from a continuation."""
 
     text: str
     from_provider: str
+    error: ProviderError | None = None
+    prefill_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +145,7 @@ class Call:
         self.attempts = 0
         self.resume: Resume | None = None
         self.last_error: ProviderError | None = None
+        self._answered: Try | None = None  # a streamed probe that already closed its breaker
 
     # --- what next ----------------------------------------------------------------------------------------------
 
@@ -158,17 +170,20 @@ class Call:
         if self._retry is not None:
             entry, tries = self._retry
             self._retry = None
-            verdict = self._state.breaker_admit(entry.key, s.breaker, now)
-            if verdict != "reject":
-                return self._try(entry, tries, total, now, probe=verdict == "probe")
-            self.trace.append(self._line(entry, "skipped", "skip", "its circuit opened meanwhile", now=now))
+            why = self._cannot_resume(entry)
+            if why is None:
+                verdict = self._state.breaker_admit(entry.key, s.breaker, now, lease_s=total)
+                if verdict != "reject":
+                    return self._try(entry, tries, total, now, probe=verdict == "probe")
+                why = "its circuit opened meanwhile"
+            self.trace.append(self._line(entry, "skipped", "skip", why, now=now))
             self._i += 1
         entries = s.entries
         while self._i < len(entries):
             entry = entries[self._i]
             why = self._why_skip(entry, now)
             if why is None:
-                verdict = self._state.breaker_admit(entry.key, s.breaker, now)
+                verdict = self._state.breaker_admit(entry.key, s.breaker, now, lease_s=total)
                 if verdict != "reject":
                     return self._try(entry, 1, total, now, probe=verdict == "probe")
                 why = "circuit half-open: another call holds the probe"
@@ -199,7 +214,7 @@ class Call:
         """The entry that reopens first and when, if every usable entry is only cooling down or open."""
         best: tuple[int, float] | None = None
         for i, e in enumerate(self.settings.entries):
-            if self._too_long(e) or self._unsupported(e.provider, self.request):
+            if self._too_long(e) or self._unsupported(e.provider, self.request) or self._cannot_resume(e):
                 continue
             at = available_at(e, now=now, state=self._state)
             if at is None:
@@ -213,18 +228,35 @@ class Call:
 
     def _end(self, error: ModelRouteError) -> ModelRouteError:
         """What the caller gets: once resumed stream text has reached them, always `StreamInterrupted`."""
-        if self.resume is None or isinstance(error, StreamInterrupted):
+        resume = self.resume
+        if resume is None or isinstance(error, StreamInterrupted):
             return error
-        last = error if isinstance(error, ProviderError) else self.last_error
+        restart_only = resume.prefill_only and any(a.reason == _NO_RESTART for a in self.trace)
+        hint = (
+            " Targets that can only restart the answer were skipped: stream.text() cannot show the Seam that marks "
+            "a restart; iterate the stream's events to accept one."
+            if restart_only
+            else ""
+        )
         return StreamInterrupted(
-            f"the stream broke after {len(self.resume.text)} characters and no target could continue it "
-            f"({error}). The partial text is on .partial_text; resend to get a complete answer.",
-            partial_text=self.resume.text,
+            f"the stream broke after {len(resume.text)} characters and no target could continue it ({error}). "
+            f"The partial text is on .partial_text; resend to get a complete answer.{hint}",
+            partial_text=resume.text,
             trace=self.trace,
-            error=last,
+            error=resume.error or (error if isinstance(error, ProviderError) else self.last_error),
         )
 
+    def _cannot_resume(self, entry: PlanEntry) -> str | None:
+        """Why ``entry`` cannot resume this call's broken stream for its caller, or None."""
+        resume = self.resume
+        if resume is None or not resume.prefill_only or entry.provider in self.settings.prefill:
+            return None
+        return _NO_RESTART
+
     def _why_skip(self, entry: PlanEntry, now: float) -> str | None:
+        blocked = self._cannot_resume(entry)
+        if blocked is not None:
+            return blocked
         return assess(
             entry,
             request=self.request,
@@ -259,17 +291,17 @@ class Call:
         remaining = self.deadline - now
         if remaining < s.min_attempt_s or self.attempts >= s.max_attempts:
             return None
+        total = min(s.attempt_timeout_s, remaining)
         for j in range(self._i + 1, len(s.entries)):
             entry = s.entries[j]
             if entry.key == primary.entry.key or self._why_skip(entry, now) is not None:
                 continue
-            verdict = self._state.breaker_admit(entry.key, s.breaker, now)
+            verdict = self._state.breaker_admit(entry.key, s.breaker, now, lease_s=total)
             if verdict == "reject":
                 continue
             self._i = j + 1
             self._retry = None
             self.attempts += 1
-            total = min(s.attempt_timeout_s, remaining)
             return Try(entry, 1, total, now, probe=verdict == "probe", hedge_of=primary.entry)
         return None
 
@@ -302,8 +334,11 @@ class Call:
             self._fail = error
 
     def record_cancelled(self, step: Try, winner: PlanEntry | None) -> None:
-        """The race's other attempt was cancelled once ``winner`` answered (None: the call stopped)."""
+        """The race's other attempt was cancelled once ``winner`` answered (None: the call stopped). A cancelled
+        half-open probe says nothing about its target: the next caller may probe it at once."""
         now = self._clock()
+        if self._probing(step):
+            self._state.breaker_release(step.entry.key, now)
         if winner is None:
             why = "the call stopped; cancelled and its connection closed"
         else:
@@ -325,7 +360,7 @@ class Call:
                 self.record_error(step, refused)
             return None
         now = self._clock()
-        self._state.breaker_record(step.entry.key, self.settings.breaker, now, "ok", probe=step.probe)
+        self._state.breaker_record(step.entry.key, self.settings.breaker, now, "ok", probe=self._probing(step))
         line = self._line(step.entry, "ok", "served", "", now=step.started, latency=now - step.started)
         line = replace(line, usage=response.usage, cost=self._served_cost(step, response))
         if step.hedge_of is not None:
@@ -403,13 +438,16 @@ class Call:
         *,
         committed: bool,
         tool_call: bool = False,
+        text_only: bool = False,
         usage: Usage | None = None,
         delivered: str = "",
     ) -> None:
         """A stream broke. Before any content of this attempt reached the caller it is a plain error (a resumed
         stream keeps its resume point); after, the alias's ``stream_resume`` decides, and a tool call whose
-        arguments were in flight is never spliced. ``usage`` (the counts the stream reported before it broke)
-        and ``delivered`` (this attempt's text and tool arguments) price what the provider bills for it."""
+        arguments were in flight is never spliced. ``text_only``: the caller reads text only (`Stream.text`),
+        so under ``auto`` only a target that continues the text may resume it. ``usage`` (the counts the stream
+        reported before it broke) and ``delivered`` (this attempt's text and tool arguments) price what the
+        provider bills for it."""
         scrub_error(error)
         cost = None
         if committed or usage is not None:
@@ -418,7 +456,8 @@ class Call:
         if not committed:
             self.record_error(step, error, cost=cost)
             return
-        if tool_call or self.settings.stream_resume == "error":
+        policy = self.settings.stream_resume
+        if tool_call or policy == "error":
             now = self._clock()
             error.provider = error.provider or step.entry.provider
             self._breaker(step, error, now)
@@ -445,14 +484,26 @@ class Call:
             )
             self.resume = None
             return
-        self.resume = Resume(emitted_text, step.entry.provider)
+        prefill_only = policy == "auto" and text_only
+        self.resume = Resume(emitted_text, step.entry.provider, error, prefill_only=prefill_only)
         note = f"stream broke after {len(emitted_text)} characters; continuing: "
         self.record_error(step, error, note=note, cost=cost)
+
+    def record_answering(self, step: Try) -> None:
+        """A streamed attempt delivered its first content. A half-open probe's target has answered, so its
+        breaker closes now, not when the stream ends: a long answer does not keep a recovered target out."""
+        if step.probe and self._answered is not step:
+            self._answered = step
+            self._state.breaker_record(step.entry.key, self.settings.breaker, self._clock(), "ok", probe=True)
+
+    def _probing(self, step: Try) -> bool:
+        """``step`` is a half-open probe that has not reported yet."""
+        return step.probe and self._answered is not step
 
     def _breaker(self, step: Try, error: ProviderError, now: float) -> None:
         policy = self.settings.breaker
         outcome: Outcome = "failure" if error.kind in policy.counts else "neutral"
-        self._state.breaker_record(step.entry.key, policy, now, outcome, probe=step.probe)
+        self._state.breaker_record(step.entry.key, policy, now, outcome, probe=self._probing(step))
 
     # --- costs ------------------------------------------------------------------------------------------------
 

@@ -7,15 +7,18 @@ the new target's first content:
 
 - ``resumed="prefill"`` (routes with ``supports_prefill``: the partial answer is sent as a trailing assistant
   message, its trailing whitespace trimmed as the APIs require): the text after the seam continues the text
-  before it, and ``response.text`` is the whole answer.
+  before it, and ``response.text`` is the whole answer. When the partial answer ended in whitespace, the
+  continuation's leading whitespace is dropped (the caller already holds it), so no double space or blank line
+  appears at the seam.
 - ``resumed="restart"`` (every other route): the new target answers afresh. The text after the seam is a complete
-  answer on its own; discard what came before it. ``response.text`` is that new answer only.
+  answer on its own; discard what came before it. ``response.text`` is that new answer only. Under the default
+  ``stream_resume: auto`` a caller of `Stream.text` (which never sees the seam) is never resumed this way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Literal
+from typing import Literal, Protocol
 
 from .._types import (
     Message,
@@ -32,7 +35,7 @@ from .._types import (
 from ..exceptions import ProviderError
 from .call import Call, Try
 
-__all__ = ["StreamProgress", "with_prefill"]
+__all__ = ["Reader", "StreamProgress", "with_prefill"]
 
 
 def with_prefill(request: Request, text: str) -> Request:
@@ -49,6 +52,13 @@ def with_prefill(request: Request, text: str) -> Request:
     return request.model_copy(update={"messages": messages})
 
 
+class Reader(Protocol):
+    """How the caller reads the stream (`StreamResult` is one): ``text_only`` once it reads text only."""
+
+    @property
+    def text_only(self) -> bool: ...
+
+
 class StreamProgress:
     """One streamed call's deliveries, attempt by attempt. The drivers call `begin`, `on_first_content` once
     the response is in, `events` per decoded chunk, then `failed` or `finish`."""
@@ -58,8 +68,10 @@ class StreamProgress:
         "_base",
         "_call",
         "_committed",
+        "_lstrip",
         "_on_content",
         "_prefill",
+        "_reader",
         "_seam",
         "_step",
         "_text",
@@ -67,9 +79,11 @@ class StreamProgress:
         "_usage",
     )
 
-    def __init__(self, call: Call) -> None:
+    def __init__(self, call: Call, reader: Reader | None = None) -> None:
         self._call = call
         self._on_content: Callable[[], None] | None = None
+        self._reader = reader
+        self._lstrip = False
         self._text: list[str] = []
         self._base = ""
         self._committed = False
@@ -92,12 +106,13 @@ class StreamProgress:
         self._seam = None
         resume = step.resume
         if resume is None:
-            self._base, self._prefill = "", False
+            self._base, self._prefill, self._lstrip = "", False, False
             return request
-        self._prefill = supports_prefill and bool(resume.text.strip())
+        self._prefill = supports_prefill
         self._base = resume.text if self._prefill else ""
+        self._lstrip = self._prefill and resume.text != resume.text.rstrip()
         how: Literal["prefill", "restart"] = "prefill" if self._prefill else "restart"
-        err = self._call.last_error
+        err = resume.error  # the break itself, not whatever failed on the way to this target
         why = f"{err.kind.value}" if err is not None else "an error"
         if self._prefill:
             said = "the text after this event continues the text before it"
@@ -125,12 +140,17 @@ class StreamProgress:
 
     def events(self, decoded: list[StreamEvent]) -> Iterator[StreamEvent]:
         """The events to hand the caller for ``decoded`` (with the seam before a resumed attempt's content)."""
-        for event in decoded:
+        for item in decoded:
+            event = self._after_whitespace(item) if self._lstrip else item
+            if event is None:
+                continue
             content = isinstance(event, TextDelta | ToolCallDelta)
             if content and not self._committed:
                 self._committed = True
                 if self._on_content is not None:
                     self._on_content()
+                if self._step is not None:
+                    self._call.record_answering(self._step)
                 if self._seam is not None:
                     yield self._seam
                     self._seam = None
@@ -143,26 +163,41 @@ class StreamProgress:
                 self._usage = event.usage
             yield event
 
+    def _after_whitespace(self, event: StreamEvent) -> StreamEvent | None:
+        """A prefilled continuation's first content, without the leading whitespace the caller already holds
+        from before the seam (None: nothing left of this delta)."""
+        if isinstance(event, TextDelta):
+            text = event.text.lstrip()
+            if not text:
+                return None
+            self._lstrip = False
+            return TextDelta(text) if text != event.text else event
+        if isinstance(event, ToolCallDelta):
+            self._lstrip = False
+        return event
+
     def failed(self, error: ProviderError) -> None:
         assert self._step is not None
         text = self._base + "".join(self._text)
-        delivered = "".join(self._text) + "".join(self._args)
+        text_only = self._reader is not None and self._reader.text_only
         self._call.record_stream_error(
             self._step,
             error,
             text,
             committed=self._committed,
             tool_call=self._tool,
+            text_only=text_only,
             usage=self._usage,
-            delivered=delivered,
+            delivered="".join(self._text) + "".join(self._args),
         )
 
     def finish(self, response: Response) -> Response:
-        """The attempt's complete answer, with the prefilled part put back in front."""
+        """The attempt's complete answer, with the prefilled part put back in front: the text the caller saw."""
         if self._base:
             parts = list(response.content)
             if parts and isinstance(parts[0], TextPart):
-                parts[0] = TextPart(text=self._base + parts[0].text)
+                rest = parts[0].text.lstrip() if self._base != self._base.rstrip() else parts[0].text
+                parts[0] = TextPart(text=self._base + rest)
             else:
                 parts.insert(0, TextPart(text=self._base))
             response.content = parts

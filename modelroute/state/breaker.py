@@ -4,8 +4,13 @@
 closed --(N consecutive failures, or failure rate >= R over the window with >= M outcomes)--> open
 open --(open_s passed; the next caller is admitted as the single probe)--> half_open
 half_open --(the probe succeeds)--> closed        half_open --(the probe fails)--> open (for open_s again)
-half_open --(the probe never reports within open_s)--> the next caller becomes the probe
+half_open --(the probe never reports within its lease)--> the next caller becomes the probe
+half_open --(the probe is cancelled: it lost a hedge race)--> the next caller becomes the probe (`release`)
 ```
+
+``open_s`` is short by default (5 s): a dead target gets at most one probe per ``open_s`` across every call (the
+half-open admission is atomic in the store), and a recovered one is back in service within about ``open_s`` of
+its recovery, however long it was down (a failed probe reopens for ``open_s`` again, never longer).
 
 Every function here takes the time as an argument and returns a new state: no clock, no lock, no I/O. A store
 (`MemoryState` now, a shared store later) keeps one `BreakerState` per target key and applies these functions
@@ -27,6 +32,7 @@ __all__ = [
     "admit",
     "blocked_until",
     "record",
+    "release",
 ]
 
 #: The error kinds that say "this target is unhealthy" by default. A refused prompt (invalid_request,
@@ -56,7 +62,7 @@ class BreakerPolicy:
     failure_rate: float = 0.5
     min_calls: int = 20
     window_s: float = 60.0
-    open_s: float = 30.0
+    open_s: float = 5.0
     counts: frozenset[ErrorKind] = BREAKER_COUNTS
     enabled: bool = True
 
@@ -85,14 +91,20 @@ def blocked_until(state: BreakerState, now: float) -> float | None:
     return None
 
 
-def admit(state: BreakerState, policy: BreakerPolicy, now: float) -> tuple[Verdict, BreakerState]:
-    """May a call try the target now? ``probe``: yes, as the single half-open probe (the state records it)."""
+def admit(
+    state: BreakerState, policy: BreakerPolicy, now: float, *, lease_s: float = 0.0
+) -> tuple[Verdict, BreakerState]:
+    """May a call try the target now? ``probe``: yes, as the single half-open probe (the state records it).
+
+    The probe holds the half-open state for ``lease_s`` (the probe attempt's own time limit), at least
+    ``open_s``: a probe still waiting on a hung target keeps every other call out, and only a probe that never
+    reports (its call was abandoned) is replaced."""
     if not policy.enabled or state.status == "closed":
         return "allow", state
     if blocked_until(state, now) is not None:
         return "reject", state
     # Open and due, or half-open with a probe that never reported: this caller is the probe.
-    return "probe", replace(state, status="half_open", probe_until=now + policy.open_s)
+    return "probe", replace(state, status="half_open", probe_until=now + max(policy.open_s, lease_s))
 
 
 def record(state: BreakerState, policy: BreakerPolicy, now: float, outcome: Outcome, *, probe: bool) -> BreakerState:
@@ -118,6 +130,13 @@ def record(state: BreakerState, policy: BreakerPolicy, now: float, outcome: Outc
     if failed and total >= policy.min_calls and bad / total >= policy.failure_rate:
         return _open(state, policy, now, f"{bad} of {total} attempts failed in {policy.window_s:g}s")
     return replace(state, consecutive=consecutive, buckets=buckets)
+
+
+def release(state: BreakerState, now: float) -> BreakerState:
+    """A half-open probe ended without an answer either way (it was cancelled): the next caller is the probe."""
+    if state.status != "half_open":
+        return state
+    return replace(state, probe_until=now)
 
 
 def _open(state: BreakerState, policy: BreakerPolicy, now: float, reason: str) -> BreakerState:

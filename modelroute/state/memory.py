@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass
 from typing import Protocol
 
-from .breaker import CLOSED, BreakerPolicy, BreakerState, Outcome, Verdict, admit, record
+from .breaker import CLOSED, BreakerPolicy, BreakerState, Outcome, Verdict, admit, record, release
 
 __all__ = ["Cooldown", "MemoryState", "StateStore"]
 
@@ -36,14 +36,19 @@ class StateStore(Protocol):
         """The target's breaker as it stands (read-only)."""
         ...
 
-    def breaker_admit(self, key: str, policy: BreakerPolicy, now: float) -> Verdict:
-        """`breaker.admit`, applied atomically: at most one caller gets ``probe`` per half-open period."""
+    def breaker_admit(self, key: str, policy: BreakerPolicy, now: float, *, lease_s: float = 0.0) -> Verdict:
+        """`breaker.admit`, applied atomically: at most one caller gets ``probe`` per half-open period (held
+        for ``lease_s``, at least ``policy.open_s``)."""
         ...
 
     def breaker_record(
         self, key: str, policy: BreakerPolicy, now: float, outcome: Outcome, *, probe: bool
     ) -> BreakerState:
         """`breaker.record`, applied atomically; returns the new state."""
+        ...
+
+    def breaker_release(self, key: str, now: float) -> None:
+        """`breaker.release`, applied atomically: a cancelled probe frees the half-open state at once."""
         ...
 
 
@@ -79,9 +84,9 @@ class MemoryState:
     def breaker(self, key: str) -> BreakerState:
         return self._breakers.get(key, CLOSED)
 
-    def breaker_admit(self, key: str, policy: BreakerPolicy, now: float) -> Verdict:
+    def breaker_admit(self, key: str, policy: BreakerPolicy, now: float, *, lease_s: float = 0.0) -> Verdict:
         with self._lock:
-            verdict, new = admit(self._breakers.get(key, CLOSED), policy, now)
+            verdict, new = admit(self._breakers.get(key, CLOSED), policy, now, lease_s=lease_s)
             if new is not CLOSED:
                 self._breakers[key] = new
             return verdict
@@ -96,3 +101,9 @@ class MemoryState:
             else:
                 self._breakers[key] = new
             return new
+
+    def breaker_release(self, key: str, now: float) -> None:
+        with self._lock:
+            state = self._breakers.get(key)
+            if state is not None:
+                self._breakers[key] = release(state, now)

@@ -5,6 +5,10 @@ Every call must end in an answer or a typed `ModelRouteError` with a full trace;
 than ``max_attempts``, overrun its deadline by more than ``margin_s``, or deliver text twice (the text a caller
 saw, read with the documented seam rules, is exactly the final answer); and once the router is closed, no task
 and no connection may be left open. `benchmarks/chaos_soak.py` runs it big; a test runs it small.
+
+    from modelroute.testing import run_chaos
+    report = run_chaos(calls=300)          # blocking; from async code: report = await arun_chaos(calls=300)
+    assert report.ok, report.as_dict()
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from ._faults import Fault
 from ._router import router_on_mock_cloud
 from ._server import MockCloud
 
-__all__ = ["CHAOS_CONFIG", "ChaosReport", "chaos_faults", "run_chaos"]
+__all__ = ["CHAOS_CONFIG", "ChaosReport", "arun_chaos", "chaos_faults", "run_chaos"]
 
 CHAOS_CONFIG: dict[str, Any] = {
     "providers": {
@@ -264,7 +268,7 @@ async def _one(router: Any, rng: random.Random, i: int) -> _Outcome:
     return _Outcome(mode, kind, attempts, elapsed, problems, seams, seen, any(a.hedged for a in lines))
 
 
-async def run_chaos(
+def run_chaos(
     *,
     calls: int = 300,
     concurrency: int = 32,
@@ -274,7 +278,45 @@ async def run_chaos(
     outage: bool = True,
     progress: Callable[[int], None] | None = None,
 ) -> ChaosReport:
-    """Run the soak on a fresh mock cloud; returns the report (check ``report.ok``)."""
+    """Run the soak on a fresh mock cloud and its own event loop; returns the report (check ``report.ok``).
+
+    ``calls`` calls, ``concurrency`` at a time, through `CHAOS_CONFIG`'s aliases (complete, acomplete, stream,
+    astream), each provider entry answering with a seeded ``fault_rate`` share of every fault the mock cloud
+    scripts; with ``outage``, one region is down for a fifth of the soak. A call may overrun its deadline by
+    ``margin_s`` at most. From async code, ``await arun_chaos(...)`` instead (this one refuses to run inside a
+    running event loop)."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        raise RuntimeError("run_chaos() blocks; inside a running event loop use: report = await arun_chaos(...)")
+    return asyncio.run(
+        arun_chaos(
+            calls=calls,
+            concurrency=concurrency,
+            seed=seed,
+            fault_rate=fault_rate,
+            margin_s=margin_s,
+            outage=outage,
+            progress=progress,
+        )
+    )
+
+
+async def arun_chaos(
+    *,
+    calls: int = 300,
+    concurrency: int = 32,
+    seed: int = 7,
+    fault_rate: float = 0.3,
+    margin_s: float = 0.5,
+    outage: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> ChaosReport:
+    """The async twin of `run_chaos`, on the running event loop."""
     rng = random.Random(seed)
     spec = CHAOS_CONFIG["defaults"]
     report = ChaosReport(

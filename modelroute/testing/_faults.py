@@ -22,8 +22,8 @@ NAMED_ERRORS = (
 # Faults that act on a streamed answer after ``after_events`` events. On a request that does not stream:
 # ``stream_cut`` sends half the JSON body and drops the connection, ``stall`` sends half and goes silent,
 # ``stream_error`` answers with the route's ``overloaded`` error, ``malformed`` answers 200 with a body that is
-# not JSON.
-STREAM_FAULTS = ("stream_cut", "stall", "stream_error", "malformed")
+# not JSON, ``ends_early`` answers 200 with half the JSON body and a clean end.
+STREAM_FAULTS = ("stream_cut", "stall", "stream_error", "malformed", "ends_early")
 
 
 @dataclass(frozen=True)
@@ -159,3 +159,9 @@ class Fault:
     def malformed(cls, after_events: int = 3, ttfb_s: float = 0.0) -> Fault:
         """Send ``after_events`` events, then one that is not JSON, then end."""
         return cls("malformed", after_events=after_events, ttfb_s=ttfb_s)
+
+    @classmethod
+    def ends_early(cls, after_events: int = 3, ttfb_s: float = 0.0) -> Fault:
+        """Send ``after_events`` events, then end the body cleanly, without the stream's end marker
+        (``message_stop``, ``data: [DONE]``)."""
+        return cls("ends_early", after_events=after_events, ttfb_s=ttfb_s)

@@ -284,9 +284,16 @@ def test_fault_kind_alone_raises_the_typed_error(router: Router, cloud: MockClou
 def test_stream_cut_after_text_is_never_a_clean_end(router: Router, cloud: MockCloud) -> None:
     cloud.script("primary", Fault.stream_cut(after_events=5))
     got: list[str] = []
-    with pytest.raises(StreamInterrupted) as info, router.stream("chat", HI) as s:
+    with pytest.raises(StreamInterrupted) as info, router.stream("solo", HI) as s:  # no target left to resume on
         got.extend(s.text())
     assert info.value.partial_text == "".join(got) and got  # even if every word came: no end event, no success
+
+
+def test_the_planner_knows_whether_the_route_continues_a_partial_answer(router: Router, kind: str) -> None:
+    """`Route.prefills(spec)` (pure, what the planner reads for ``stream_resume: auto``) says what the built
+    route's ``supports_prefill`` says."""
+    spec = router.config.spec.providers["primary"]
+    assert ROUTES[spec.kind].prefills(spec) is router._route("primary").supports_prefill is CASES[kind].prefill
 
 
 def test_a_stream_broken_elsewhere_resumes_on_this_route(router: Router, cloud: MockCloud, kind: str) -> None:

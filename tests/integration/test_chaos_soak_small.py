@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from modelroute.testing._chaos import run_chaos
+from modelroute.testing import arun_chaos, run_chaos
 
 
 @pytest.mark.anyio
@@ -15,7 +15,7 @@ async def test_chaos_soak_keeps_every_invariant(caplog: pytest.LogCaptureFixture
     caplog.set_level(logging.ERROR, logger="modelroute")
     # The deadline check keeps a wide margin here (the benchmark uses 0.5 s): a loaded CI machine may pause a
     # call for a second, and this test must not depend on the machine's speed.
-    report = await run_chaos(calls=300, concurrency=32, seed=11, margin_s=3.0)
+    report = await arun_chaos(calls=300, concurrency=32, seed=11, margin_s=3.0)
     d = report.as_dict()
     assert d["lost"] == 0 and d["duplicated"] == 0, d
     assert d["unexplained"] == [], d
@@ -29,3 +29,15 @@ async def test_chaos_soak_keeps_every_invariant(caplog: pytest.LogCaptureFixture
     # Every request the cloud received is an attempt some trace explains.
     assert d["requests_received_by_cloud"] <= d["attempts"]["total"]
     assert report.ok
+
+
+def test_run_chaos_is_blocking_and_public(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.ERROR, logger="modelroute")
+    report = run_chaos(calls=40, concurrency=8, seed=3, margin_s=3.0)
+    assert report.ok and sum(report.outcomes.values()) == 40
+
+
+@pytest.mark.anyio
+async def test_run_chaos_inside_a_running_loop_says_to_await_arun_chaos() -> None:
+    with pytest.raises(RuntimeError, match=r"await arun_chaos"):
+        run_chaos(calls=1)

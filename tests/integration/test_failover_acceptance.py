@@ -24,6 +24,7 @@ CONFIG: dict[str, Any] = {
             "stream_resume": "continue",
         },
         "mixed-cont": {"targets": ["anth-1:claude-sonnet-5-5", "oai:gpt-5.5"], "stream_resume": "continue"},
+        "claude-stop": {"targets": ["anth-1:claude-sonnet-5-5", "anth-2:claude-sonnet-5-5"], "stream_resume": "error"},
     },
     "defaults": {
         "deadline_s": 20,
@@ -108,7 +109,7 @@ def test_every_target_open_fails_at_once_saying_when(router: Router, cloud: Mock
 def test_cut_after_text_with_policy_error_raises_with_the_partial_text(router: Router, cloud: MockCloud) -> None:
     cloud.script("anth-1", Fault.stream_cut(after_events=5))
     got: list[str] = []
-    with pytest.raises(StreamInterrupted) as info, router.stream("claude", HI) as s:
+    with pytest.raises(StreamInterrupted) as info, router.stream("claude-stop", HI) as s:
         got.extend(s.text())
     assert info.value.partial_text == "".join(got) == "Hello from "
     assert [a.action for a in info.value.trace] == ["stop"]

@@ -120,7 +120,7 @@ def test_eu_data_never_leaves_eu_regions(cloud_and_router: tuple[MockCloud, Rout
 
 def test_a_stream_cut_on_azure_resumes_on_aws_behind_a_seam(cloud_and_router: tuple[MockCloud, Router]) -> None:
     cloud, router = cloud_and_router
-    cloud.script("foundry-us", Fault.stream_cut(after_events=5))  # claude-sonnet has stream_resume: continue
+    cloud.script("foundry-us", Fault.stream_cut(after_events=5))  # the default stream_resume: auto
     with router.stream("claude-sonnet", HI) as s:
         events = list(s)
     seams = [e for e in events if isinstance(e, Seam)]

@@ -24,6 +24,7 @@ CONFIG: dict[str, Any] = {
     },
     "models": {
         "claude": {"targets": [f"bedrock-us:{PROFILE}", f"bedrock-eu:{EU_PROFILE}"], "fallbacks": ["gpt"]},
+        "claude-stop": {"targets": [f"bedrock-us:{PROFILE}", f"bedrock-eu:{EU_PROFILE}"], "stream_resume": "error"},
         "claude-mantle": {"targets": ["mantle:anthropic.claude-sonnet-4-5"]},
         "gpt": {"targets": ["mantle-gpt:openai.gpt-oss-120b-1:0"]},
         "gpt-runtime": {"targets": ["runtime-gpt:openai.gpt-oss-20b-1:0", "mantle-gpt:openai.gpt-oss-20b-1:0"]},
@@ -191,7 +192,7 @@ def test_a_stream_broken_after_text_is_never_complete(
 ) -> None:
     cloud.script("bedrock-us", fault)
     text: list[str] = []
-    with pytest.raises(StreamInterrupted) as info, router.stream("claude", HI) as s:
+    with pytest.raises(StreamInterrupted) as info, router.stream("claude-stop", HI) as s:
         text.extend(e.text for e in s if isinstance(e, TextDelta))
     assert info.value.partial_text == "".join(text) != ""
     assert trace(info.value) == [("bedrock-us", kind)]

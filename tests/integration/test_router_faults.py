@@ -27,6 +27,7 @@ CONFIG: dict[str, Any] = {
         "claude": {"targets": ["anth-1:claude-sonnet-5-5", "anth-2:claude-sonnet-5-5"], "fallbacks": ["gpt"]},
         "gpt": {"targets": ["oai:gpt-5.5"]},
         "claude-only": {"targets": ["anth-1:claude-sonnet-5-5", "anth-2:claude-sonnet-5-5"]},
+        "claude-stop": {"targets": ["anth-1:claude-sonnet-5-5", "anth-2:claude-sonnet-5-5"], "stream_resume": "error"},
     },
     "defaults": {"deadline_s": 20, "attempt_timeout_s": 5, "stall_timeout_s": 0.5, "first_byte_timeout_s": 2},
 }
@@ -235,7 +236,7 @@ def test_stream_failure_after_text_raises_stream_interrupted(
 ) -> None:
     cloud.script("anth-1", fault)
     got: list[str] = []
-    with pytest.raises(StreamInterrupted) as info, router.stream("claude", HI) as s:
+    with pytest.raises(StreamInterrupted) as info, router.stream("claude-stop", HI) as s:
         got.extend(s.text())
     e = info.value
     assert e.partial_text == "".join(got) and e.partial_text and e.partial_text != "Hello from anth-1."
@@ -247,7 +248,7 @@ def test_stream_failure_after_text_raises_stream_interrupted(
 async def test_async_stream_cut_after_text(router: Router, cloud: MockCloud) -> None:
     cloud.script("anth-1", Fault.stream_cut(after_events=5))
     with pytest.raises(StreamInterrupted) as info:
-        async for _ in router.astream("claude", HI):
+        async for _ in router.astream("claude-stop", HI):
             pass
     await router.aclose()
     assert info.value.partial_text

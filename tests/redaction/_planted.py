@@ -161,7 +161,7 @@ async def adrive(router: Router, alias: str, mode: str, obs: Observer, label: st
             async with router.astream(alias, HI) as s:
                 events = [e async for e in s]
             obs.see(f"{label} events", events)
-            result = await s.get_response()
+            result = await s.get_final_response()
     except ModelRouteError as e:
         return _failed(e, obs, label)
     obs.see(f"{label} response", result)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -225,7 +226,7 @@ def test_stream_error_before_content_fails_over_silently() -> None:
 
 def test_stream_error_after_content_raises_stream_interrupted_with_partial_text() -> None:
     d = Driver()
-    call = d.call(settings())
+    call = d.call(replace(settings(), stream_resume="error"))
     step = call.next_step()
     assert isinstance(step, Try)
     call.record_stream_error(step, fail(ErrorKind.CONNECTION, 200), "Hello wor", committed=True)

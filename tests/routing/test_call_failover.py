@@ -256,3 +256,81 @@ def test_a_tool_call_in_flight_is_never_spliced() -> None:
     final = call.next_step()
     assert isinstance(final, Fail) and isinstance(final.error, StreamInterrupted)
     assert "tool call was in flight" in final.error.trace[0].reason
+
+
+def test_auto_resumes_a_text_only_caller_only_where_the_text_can_be_continued() -> None:
+    """A text-only caller on ``claude`` (a, b prefill; then gpt's c, restart only): b may resume; once b fails
+    too, c is skipped with the reason, and the call ends in StreamInterrupted naming the break."""
+    w = World()
+    call = w.call(make(prefill=frozenset({"a", "b"})))
+    assert call.settings.stream_resume == "auto"
+    step = call.next_step()
+    assert isinstance(step, Try)
+    call.record_stream_error(step, err(ErrorKind.CONNECTION), "Hello wor", committed=True, text_only=True)
+    nxt = call.next_step()
+    assert isinstance(nxt, Try) and nxt.entry.provider == "b" and nxt.resume is not None
+    assert nxt.resume.prefill_only and nxt.resume.error is not None
+    assert nxt.resume.error.kind is ErrorKind.CONNECTION
+    call.record_stream_error(nxt, err(ErrorKind.OVERLOADED), "", committed=False, text_only=True)
+    final = call.next_step()
+    assert isinstance(final, Fail) and isinstance(final.error, StreamInterrupted)
+    assert [(a.provider, a.action) for a in call.trace] == [("a", "failover"), ("b", "failover"), ("c", "skip")]
+    assert "no prefill" in call.trace[2].reason
+    assert final.error.error is not None and final.error.error.kind is ErrorKind.CONNECTION  # the break
+    assert "iterate the stream's events" in str(final.error)
+
+
+def test_auto_resumes_an_events_caller_anywhere() -> None:
+    w = World()
+    call = w.call(make("gpt", prefill=frozenset()))
+    step = call.next_step()
+    assert isinstance(step, Try)
+    call.record_stream_error(step, err(ErrorKind.SERVER_ERROR), "Hello wor", committed=True, text_only=False)
+    nxt = call.next_step()
+    if isinstance(nxt, Wait):  # server_error: one retry after a backoff, on the same target
+        nxt = call.next_step()
+    assert isinstance(nxt, Try) and nxt.entry.provider == "c" and nxt.resume is not None
+    assert not nxt.resume.prefill_only
+
+
+def test_auto_never_retries_a_text_only_caller_on_a_restart_only_target() -> None:
+    """A server_error is retried once on the same target; for a text-only caller on a route without prefill,
+    that retry would be a restart: it is skipped instead."""
+    w = World()
+    call = w.call(make("gpt", prefill=frozenset()))
+    step = call.next_step()
+    assert isinstance(step, Try)
+    call.record_stream_error(step, err(ErrorKind.SERVER_ERROR), "Hello wor", committed=True, text_only=True)
+    steps = [call.next_step(), call.next_step()]
+    final = steps[-1]
+    assert isinstance(steps[0], Wait) and isinstance(final, Fail) and isinstance(final.error, StreamInterrupted)
+    assert [a.action for a in call.trace] == ["retry", "skip"]
+
+
+def test_error_policy_ignores_the_caller() -> None:
+    w = World()
+    call = w.call(make(stream_resume="error", prefill=frozenset({"a", "b"})))
+    step = call.next_step()
+    assert isinstance(step, Try)
+    call.record_stream_error(step, err(ErrorKind.CONNECTION), "Hello", committed=True, text_only=False)
+    final = call.next_step()
+    assert isinstance(final, Fail) and isinstance(final.error, StreamInterrupted)
+    assert [a.action for a in call.trace] == ["stop"]
+
+
+def test_a_probe_cancelled_in_a_hedge_race_lets_the_next_call_probe() -> None:
+    """The hedge (target b, open and due: admitted as the probe) loses the race and is cancelled: b's breaker
+    must not stay half-open for the probe's whole lease."""
+    w = World()
+    s = make(breaker=BreakerPolicy(failures=1, open_s=5.0))
+    w.state.breaker_record("b/claude-sonnet-5-5", s.breaker, w.clock(), "failure", probe=False)
+    w.clock.advance(5.0)
+    call = w.call(s)
+    first = call.next_step()
+    assert isinstance(first, Try) and first.entry.provider == "a"
+    hedge = call.hedge_step(first)
+    assert hedge is not None and hedge.entry.provider == "b" and hedge.probe
+    assert w.state.breaker_admit("b/claude-sonnet-5-5", s.breaker, w.clock()) == "reject"  # the probe holds it
+    assert call.record_ok(first, ok(), raced=True) is not None
+    call.record_cancelled(hedge, first.entry)
+    assert w.state.breaker_admit("b/claude-sonnet-5-5", s.breaker, w.clock()) == "probe"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 from hypothesis import given, settings
@@ -146,3 +147,53 @@ def test_memory_state_hands_out_one_probe_across_threads(n: int) -> None:
     assert sorted(verdicts) == ["probe"] + ["reject"] * (n - 1)
     store.breaker_record("p/m", policy, 6.5, "ok", probe=True)
     assert store.breaker("p/m").status == "closed"
+
+
+def test_a_probe_holds_the_half_open_state_for_its_lease() -> None:
+    """A probe waiting on a hung target (its attempt may take 30 s) keeps every other call out for that long,
+    not just open_s: a dead target never has two probes in flight."""
+    policy = BreakerPolicy(failures=1, open_s=5)
+    opened = record(CLOSED, policy, 0.0, "failure", probe=False)
+    verdict, half = admit(opened, policy, 5.0, lease_s=30.0)
+    assert verdict == "probe" and half.probe_until == 35.0
+    assert admit(half, policy, 20.0, lease_s=30.0)[0] == "reject"  # the probe is still waiting on its answer
+    verdict, again = admit(half, policy, 35.0, lease_s=30.0)  # it never reported: abandoned, replaced
+    assert verdict == "probe" and again.probe_until == 65.0
+    assert admit(opened, policy, 5.0, lease_s=1.0)[1].probe_until == 10.0  # never shorter than open_s
+
+
+@settings(derandomize=True, max_examples=100, deadline=None)
+@given(st.floats(5, 600, allow_nan=False), st.floats(0.1, 2.0, allow_nan=False))
+def test_default_breaker_probes_a_dead_target_once_per_open_s_and_recovers_within_it(
+    outage_s: float, gap_s: float
+) -> None:
+    """With the default policy, calls every ``gap_s`` against a target dead for ``outage_s``: after the
+    failures that open the breaker, at most one probe per open_s reaches it, and once it recovers, a call is
+    served by it within open_s (+ one gap)."""
+    policy = BreakerPolicy()
+    assert policy.open_s == 5.0
+    state, now, sent, recovered_at = CLOSED, 0.0, [], None
+    while recovered_at is None:
+        verdict, state = admit(state, policy, now, lease_s=30.0)
+        if verdict != "reject":
+            sent.append(now)
+            alive = now >= outage_s
+            state = record(state, policy, now, "ok" if alive else "failure", probe=verdict == "probe")
+            if alive:
+                recovered_at = now
+        now += gap_s
+    probes = [t for t in sent[policy.failures :] if t < outage_s]
+    assert all(b - a >= policy.open_s for a, b in itertools.pairwise(probes))
+    assert recovered_at - outage_s <= policy.open_s + gap_s
+
+
+def test_a_cancelled_probe_frees_the_half_open_state_at_once() -> None:
+    from modelroute.state.breaker import release
+
+    policy = BreakerPolicy(failures=1, open_s=5)
+    opened = record(CLOSED, policy, 0.0, "failure", probe=False)
+    _, half = admit(opened, policy, 5.0, lease_s=30.0)
+    assert admit(half, policy, 6.0)[0] == "reject"
+    freed = release(half, 6.0)
+    assert freed.status == "half_open" and admit(freed, policy, 6.0)[0] == "probe"
+    assert release(opened, 6.0) is opened and release(CLOSED, 6.0) is CLOSED  # only a half-open state moves

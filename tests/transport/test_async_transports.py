@@ -105,7 +105,7 @@ async def test_first_byte_timeout(cloud: MockCloud, transport: str) -> None:
 @pytest.mark.anyio
 @pytest.mark.parametrize("transport", BACKENDS)
 async def test_stall_after_text_interrupts_the_stream(cloud: MockCloud, transport: str) -> None:
-    async with router(cloud, transport, stall_timeout_s=0.3) as r:
+    async with router(cloud, transport, stall_timeout_s=0.3, stream_resume="error") as r:
         cloud.script("a1", Fault.stall(after_events=4))
         s = r.astream("m", HI)
         with pytest.raises(StreamInterrupted) as info:
@@ -118,7 +118,7 @@ async def test_stall_after_text_interrupts_the_stream(cloud: MockCloud, transpor
 @pytest.mark.anyio
 @pytest.mark.parametrize("transport", BACKENDS)
 async def test_stream_cut_after_text(cloud: MockCloud, transport: str) -> None:
-    async with router(cloud, transport) as r:
+    async with router(cloud, transport, stream_resume="error") as r:
         cloud.script("a1", Fault.stream_cut(after_events=4))
         s = r.astream("m", HI)
         with pytest.raises(StreamInterrupted) as info:

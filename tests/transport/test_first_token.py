@@ -72,7 +72,7 @@ def test_first_token_timer_fires_without_bytes_and_fails_over(script: Any, where
                 start = time.monotonic()
                 async with router.astream("m", HI) as s:
                     text = "".join([t async for t in s.text()])
-                _check(text, (await s.get_response()).trace, time.monotonic() - start)
+                _check(text, (await s.get_final_response()).trace, time.monotonic() - start)
 
         asyncio.run(main("httpx"))
         asyncio.run(main("aiohttp"))

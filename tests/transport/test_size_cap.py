@@ -84,7 +84,7 @@ def _run_all(config: dict[str, Any], cap: int, bound: int) -> None:
                     return await router.acomplete("m", HI)
                 async with router.astream("m", HI) as s:
                     _ = [e async for e in s]
-                return await s.get_response()
+                return await s.get_final_response()
 
         return asyncio.run(main())
 

@@ -83,7 +83,7 @@ def test_the_end_marker_ends_the_stream(kind: str, after: bytes) -> None:
                 start = time.monotonic()
                 async with router.astream("m", HI) as s:
                     text = "".join([t async for t in s.text()])
-                check(await s.get_response(), text, time.monotonic() - start)
+                check(await s.get_final_response(), text, time.monotonic() - start)
 
         asyncio.run(main("httpx"))
         asyncio.run(main("aiohttp"))

@@ -104,6 +104,10 @@ class MockRoute(ABC):
         message = f"the {type(self).__name__} route has no content filter; script Fault.content_filter on Azure entries"
         return Reply(501, [("content-type", "text/plain"), (self.request_id_header, rid)], message.encode())
 
+    def answer_text(self, req: RecordedRequest, text: str) -> str:
+        """The text a normal answer to ``req`` says (routes that continue a prefilled answer override this)."""
+        return text
+
     def wants_stream(self, req: RecordedRequest) -> bool:
         return isinstance(req.json, dict) and req.json.get("stream") is True
 
@@ -148,16 +152,28 @@ class MockRoute(ABC):
             return self.json_reply(status, body, rid, extra)
         if kind in ("reset", "hang"):  # a TCP reset, or no answer at all
             return Reply(0, then="reset" if kind == "reset" else "hang")
-        text = fault.text or self.reply_text
+        text = self.answer_text(req, fault.text or self.reply_text)
         if not self.wants_stream(req):
-            body_bytes = json.dumps(self.success(req, text, fault.tool_call, rid)).encode()
-            reply = self.json_reply(200, {}, rid)
-            reply.body = body_bytes
-            if kind == "malformed":
-                reply.body = b'{"id": "broken", "choices": [' + b"\x00not json"
-            elif kind in ("stream_cut", "stall"):
-                reply.then = "cut" if kind == "stream_cut" else "stall"
-            return reply
+            return self._answer(req, fault, text, rid)
+        return self._streamed(req, fault, text, rid)
+
+    def _answer(self, req: RecordedRequest, fault: Fault, text: str, rid: str) -> Reply:
+        """A JSON answer, or what a stream fault does to one."""
+        kind = fault.kind
+        body_bytes = json.dumps(self.success(req, text, fault.tool_call, rid)).encode()
+        reply = self.json_reply(200, {}, rid)
+        reply.body = body_bytes
+        if kind == "malformed":
+            reply.body = b'{"id": "broken", "choices": [' + b"\x00not json"
+        elif kind in ("stream_cut", "stall"):
+            reply.then = "cut" if kind == "stream_cut" else "stall"
+        elif kind == "ends_early":
+            reply.body = body_bytes[: len(body_bytes) // 2]
+        return reply
+
+    def _streamed(self, req: RecordedRequest, fault: Fault, text: str, rid: str) -> Reply:
+        """A streamed answer, cut, stalled, broken or ended early as the fault says."""
+        kind = fault.kind
         events = self.stream_events(req, text, fault.tool_call, rid)
         reply = Reply(200, [*self.stream_headers(), (self.request_id_header, rid)], events=events)
         reply.chunk_delay_s = fault.chunk_delay_s
@@ -170,4 +186,6 @@ class MockRoute(ABC):
             reply.events = [*events[:n], self.inband_error(fault.error_type)]
         elif kind == "malformed":
             reply.events = [*events[:n], b"data: {not json at all\n\n"]
+        elif kind == "ends_early":
+            reply.events = events[:n]
         return reply

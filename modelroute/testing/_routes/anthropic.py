@@ -72,6 +72,21 @@ class AnthropicMock(MockRoute):
     def model(self, req: RecordedRequest) -> str:
         return str(req.json.get("model", ""))
 
+    def answer_text(self, req: RecordedRequest, text: str) -> str:
+        """A trailing assistant turn is a prefill: the answer continues it, as a model that had been writing
+        ``text`` would (the rest of ``text`` after the prefill; all of it when ``text`` does not start so)."""
+        messages = req.json.get("messages") if isinstance(req.json, dict) else None
+        last = messages[-1] if isinstance(messages, list) and messages else None
+        if not isinstance(last, dict) or last.get("role") != "assistant":
+            return text
+        content = last.get("content")
+        if isinstance(content, list):
+            texts = (b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text")
+            content = "".join(str(t) for t in texts)
+        if isinstance(content, str) and content and text.startswith(content):
+            return text[len(content) :]
+        return text
+
     def usage(self, req: RecordedRequest, text: str) -> dict[str, int]:
         return {
             "input_tokens": count_words(req.json.get("messages")) + count_words(req.json.get("system")) + 3,
