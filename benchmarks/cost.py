@@ -1,4 +1,4 @@
-"""What pricing costs on the hot path, with no network (prints one JSON line).
+"""What pricing costs on the hot path, with no network, in CPU time (prints one JSON line).
 
 - ``call_us`` / ``call_priced_us``: a served call's state machine (a `Call` to its first `Try`, then
   `record_ok` with the answer) without costs and with them: the difference is what pricing adds to every call;
@@ -16,6 +16,7 @@ import json
 import statistics
 import subprocess
 import sys
+import time
 import timeit
 from collections.abc import Callable
 from dataclasses import replace
@@ -31,13 +32,13 @@ _COLD = (
     "import time; t = time.perf_counter(); from modelroute.config import load_config; "
     "from modelroute.observability.cost import Pricer; from modelroute._types import Usage; "
     "import benchmarks.cost as b; p = Pricer(load_config(b.CONFIG, env={'BENCH_KEY': 'k'})); "
-    "t = time.perf_counter(); p.card('bedrock', b.MODEL).cost(Usage(input_tokens=10, output_tokens=5)); "
-    "print((time.perf_counter() - t) * 1000)"
+    "t = time.process_time(); p.card('bedrock', b.MODEL).cost(Usage(input_tokens=10, output_tokens=5)); "
+    "print((time.process_time() - t) * 1000)"
 )
 
 
 def _time_us(fn: Callable[[], object], repeats: int) -> dict[str, float]:
-    timer = timeit.Timer(fn)
+    timer = timeit.Timer(fn, timer=time.process_time)  # CPU time: the machine's other load does not count
     number, _ = timer.autorange()
     runs = [t / number * 1e6 for t in timer.repeat(repeat=repeats, number=number)]
     return {"median": statistics.median(runs), "min": min(runs), "max": max(runs)}
@@ -103,11 +104,11 @@ def measure(repeats: int = 5) -> dict[str, Any]:
 
 def _interleaved(a: Callable[[], object], b: Callable[[], object], repeats: int) -> tuple[dict[str, float], ...]:
     """``a`` and ``b`` timed in turns (so a load change on the machine falls on both alike)."""
-    number, _ = timeit.Timer(a).autorange()
+    number, _ = timeit.Timer(a, timer=time.process_time).autorange()
     runs: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeats * 3):
         for fn, out in ((a, runs[0]), (b, runs[1])):
-            out.append(timeit.Timer(fn).timeit(number) / number * 1e6)
+            out.append(timeit.Timer(fn, timer=time.process_time).timeit(number) / number * 1e6)
     return tuple({"median": statistics.median(r), "min": min(r), "max": max(r)} for r in runs)
 
 

@@ -512,8 +512,9 @@ class Call:
         if costs is None:
             return None
         e = step.entry
-        return costs.served(e.provider, e.model, self.request, usage=response.usage, reported_model=response.model,
-                            text=response.text)  # fmt: skip
+        usage = response.usage  # the answer's text is only read to estimate what was not reported
+        text = response.text if usage is None else ""
+        return costs.served(e.provider, e.model, self.request, usage=usage, reported_model=response.model, text=text)
 
     def _refused_cost(self, step: Try, error: ProviderError) -> Cost | None:
         """A refused answer (content filter, refusal) is a billed answer: priced from its usage."""

@@ -287,3 +287,24 @@ def test_importing_modelroute_does_not_import_genai_prices() -> None:
     code = "import sys, modelroute, modelroute.observability.cost; print('genai_prices' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_an_answer_without_usage_is_estimated_from_the_request_and_the_answer() -> None:
+    request = Request(model="any", messages=[Message(role="user", content=[TextPart(text="x" * 400)])])
+    cost = PRICER.served("openai", "gpt-5", request, usage=None, reported_model=None, text="y" * 80)
+    assert cost.estimated and "reported no token counts" in cost.reason
+    assert cost.usage == Usage(input_tokens=estimate_input_tokens(request), output_tokens=20)
+    reported = PRICER.served("openai", "gpt-5", request, usage=Usage(input_tokens=7, output_tokens=3),
+                             reported_model="gpt-5-2025-08-07", text="")  # fmt: skip
+    assert not reported.estimated and reported.usage == Usage(input_tokens=7, output_tokens=3)
+
+
+def test_a_partial_attempt_takes_the_reported_input_and_the_larger_output() -> None:
+    request = Request(model="any", messages=[Message(role="user", content=[TextPart(text="x" * 400)])])
+    seen = Usage(input_tokens=900, output_tokens=1)  # message_start's counts
+    cut = PRICER.partial("anthropic", "claude-sonnet-4-5-20250929", request, usage=seen, delivered="z" * 40, why="w")
+    assert cut.usage == Usage(input_tokens=900, output_tokens=10)
+    assert cut.reason == "w: input tokens as reported, output estimated from the delivered text"
+    lost = PRICER.partial("anthropic", "claude-sonnet-4-5-20250929", request, usage=None, delivered="", why="gone")
+    assert lost.usage == Usage(input_tokens=estimate_input_tokens(request), output_tokens=0)
+    assert lost.reason == "gone: input tokens estimated from the request" and lost.estimated
