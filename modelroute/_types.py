@@ -193,8 +193,8 @@ class Attempt:
     followed: ``served``, ``retry`` (same target, after ``wait_s``), ``failover`` (next target), ``stop`` (the
     call ends), ``skip``, ``wait`` (every target was kept out: the call waited ``wait_s`` for this one to reopen)
     or ``cancelled`` (it lost a hedge race). ``hedged``: this attempt ran in a hedge race. ``usage``: the tokens
-    the served attempt used (None for the others: an error or a cancelled attempt reports none, though the
-    provider may bill a cancelled attempt's input tokens).
+    the served attempt used (None for the others: an error or a cancelled attempt reports none). ``cost``: what
+    the provider bills for the attempt, the served one's and a failed one's it bills anyway (see `Cost`).
     ``reason`` is the sentence a human needs. ``at_s`` is when the attempt started, from the call's start.
     """
 

@@ -111,7 +111,7 @@ class GenaiPrices:
                 prices = model.get_prices(when)
                 notes = _notes(kind, region, model.id)
                 return Found(pid or "", model.id, ref, prices, notes=notes, until=_valid_until(model, when))
-        tried = ", ".join(repr(r) for r in dict.fromkeys(r for r in refs if r))
+        tried = ", ".join(repr(r[:80]) for r in dict.fromkeys(r for r in refs if r))  # a reported id is the vendor's
         return f"{self.version} has no {pid} price for {tried}"
 
     def card(self, found: Found, kind: str, region: str | None) -> PriceCard | str:

@@ -308,3 +308,10 @@ def test_a_partial_attempt_takes_the_reported_input_and_the_larger_output() -> N
     lost = PRICER.partial("anthropic", "claude-sonnet-4-5-20250929", request, usage=None, delivered="", why="gone")
     assert lost.usage == Usage(input_tokens=estimate_input_tokens(request), output_tokens=0)
     assert lost.reason == "gone: input tokens estimated from the request" and lost.estimated
+
+
+def test_a_hostile_reported_model_id_is_priced_by_the_configured_one_or_cut_short() -> None:
+    huge = "gpt-" + "x" * 100_000
+    assert PRICER.card("openai", "gpt-5", huge).source.endswith("openai/gpt-5")  # the configured id prices it
+    unknown = PRICER.card("openai", "my-finetune-v3", huge)
+    assert isinstance(unknown, NoPrice) and len(unknown.reason) < 400 and "my-finetune-v3" in unknown.reason
