@@ -34,6 +34,7 @@ from .exceptions import (
     RequestError,
     UnsupportedFeature,
 )
+from .observability.cost import Pricer
 from .routes import ROUTES, Route
 from .routing import (
     Call,
@@ -85,6 +86,8 @@ class Router:
     ``clock``/``sleep``/``async_sleep`` and ``rng`` are injectable so tests run instantly and deterministically;
     ``state`` holds cooldowns (in memory by default). One router serves any number of threads and event loops
     (see `close` for its lifecycle); its HTTP library is loaded, and its TLS context built, when it is made.
+    ``pricer`` prices every attempt (`Pricer`: genai-prices' bundled data under the config's ``prices:``); it is
+    ``router.pricer``, whose ``estimate`` prices a request before sending.
     """
 
     def __init__(
@@ -97,8 +100,10 @@ class Router:
         state: StateStore | None = None,
         rng: random.Random | None = None,
         transport: str = "httpx",
+        pricer: Pricer | None = None,
     ) -> None:
         self.config = config
+        self.pricer = pricer if pricer is not None else Pricer(config)
         self._clock = clock
         self._sleep = sleep
         self._async_sleep = async_sleep or _asyncio_sleep
@@ -163,6 +168,7 @@ class Router:
             hedge=HedgePolicy.from_spec(a.hedge) if a.hedge is not None else None,
             models=identify_models(entries, spec, catalog),
             prefill=frozenset(e.provider for e in entries if _prefills(spec.providers[e.provider])),
+            costs=self.pricer,
         )
 
     # --- the public calls ---------------------------------------------------------------------------------------
