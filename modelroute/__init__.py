@@ -7,6 +7,7 @@ your config says, explaining every decision.
     print(answer.text, answer.served_by)
 """
 
+from ._cost import Cost
 from ._stream import AsyncStream, Stream
 from ._types import (
     Attempt,
@@ -69,6 +70,7 @@ __all__ = [
     "ConfigError",
     "ContentFilteredError",
     "ContextWindowExceededError",
+    "Cost",
     "CredentialError",
     "ErrorKind",
     "ImagePart",

@@ -35,6 +35,7 @@ from .exceptions import (
     UnsupportedFeature,
 )
 from .observability._monitor import Monitor
+from .observability.cost import Pricer
 from .routes import ROUTES, Route
 from .routing import (
     Call,
@@ -90,6 +91,8 @@ class Router:
     (see `close` for its lifecycle); its HTTP library is loaded, and its TLS context built, when it is made.
     ``telemetry`` (OpenTelemetry spans and metrics) and ``hooks`` (your functions, told of every attempt, answer,
     failure and breaker change) are off unless given; `health` shows every target's state.
+    ``pricer`` prices every attempt (`Pricer`: genai-prices' bundled data under the config's ``prices:``); it is
+    ``router.pricer``, whose ``estimate`` prices a request before sending.
     """
 
     def __init__(
@@ -104,8 +107,10 @@ class Router:
         transport: str = "httpx",
         telemetry: Telemetry | None = None,
         hooks: Hooks | None = None,
+        pricer: Pricer | None = None,
     ) -> None:
         self.config = config
+        self.pricer = pricer if pricer is not None else Pricer(config)
         self._clock = clock
         self._sleep = sleep
         self._async_sleep = async_sleep or _asyncio_sleep
@@ -182,6 +187,7 @@ class Router:
             prefill=frozenset(e.provider for e in entries if _prefills(spec.providers[e.provider])),
             monitor=self._monitor,
             observe=self._observe,
+            costs=self.pricer,
         )
 
     # --- the public calls ---------------------------------------------------------------------------------------

@@ -151,7 +151,8 @@ def complete(args: argparse.Namespace, ctx: Context) -> int:
         body = {"config": args.config, "alias": args.model, "stream": args.stream, "response": response_doc(response)}
         ctx.emit("complete", body)
         return Exit.OK
-    ctx.say(f"\n-- served by {response.served_by} in {response.latency_s:.2f}s")
+    cost = f", {response.cost.brief()}" if response.cost is not None else ""
+    ctx.say(f"\n-- served by {response.served_by} in {response.latency_s:.2f}s{cost}")
     ctx.say(trace(ctx.term, response))
     return Exit.OK
 
@@ -178,14 +179,18 @@ def status(args: argparse.Namespace, ctx: Context) -> int:
 
 def trace(term: Term, response: Response) -> str:
     """The answer's trace as a table that fits the terminal."""
-    from ..observability._format import trace_rows
+    from ..observability._format import cost_cell, trace_rows
 
     def style(row: int, col: int, cell: str) -> str | None:
-        if col == 3:
+        if col == 4:
             return "ok" if cell == "served" else "warn"
         return None
 
-    return term.table(["#", "target", "outcome", "then"], trace_rows(response.trace), indent="   ", styles=style)
+    rows = [
+        [n, t, o, cost_cell(a), then]
+        for (n, t, o, then), a in zip(trace_rows(response.trace), response.trace, strict=True)
+    ]
+    return term.table(["#", "target", "outcome", "cost", "then"], rows, indent="   ", styles=style)
 
 
 # --- the schemas ---------------------------------------------------------------------------------------------

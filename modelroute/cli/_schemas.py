@@ -76,6 +76,17 @@ _DEFS: dict[str, Any] = {
             "reasoning_tokens": _INT,
         }
     ),
+    "cost": _obj(
+        {
+            "amount": {"type": ["string", "null"], "description": "A decimal number as text; null when unknown"},
+            "currency": _STR,
+            "components": {"type": "object", "additionalProperties": _STR},
+            "source": _STR,
+            "reason": _STR,
+            "estimated": _BOOL,
+            "notes": {"type": "array", "items": _STR},
+        }
+    ),
     "attempt_error": _obj({"kind": _STR, "status": {"type": ["integer", "null"]}, "message": _STR}),
     "attempt": _obj(
         {
@@ -91,6 +102,7 @@ _DEFS: dict[str, Any] = {
             "at_s": _NUM,
             "streamed": _BOOL,
             "hedged": _BOOL,
+            "cost": _nullable("cost"),
         }
     ),
     "tool_call": _obj({"id": _STR, "name": _STR, "arguments": _OBJ}),
@@ -103,6 +115,7 @@ _DEFS: dict[str, Any] = {
             "latency_s": _NUM,
             "model": _OPT_STR,
             "usage": _nullable("usage"),
+            "cost": _nullable("cost"),
             "trace": {"type": "array", "items": _ref("attempt")},
         }
     ),

@@ -187,10 +187,10 @@ class Telemetry:
             self.tokens.record(usage.output_tokens, {**labels, "gen_ai.token.type": "output"})
         if failover:
             self.failovers.add(1, ours)
-        amount = getattr(cost, "amount", None)
-        if isinstance(amount, int | float) and amount > 0:
+        amount = _amount(cost) if cost is not None else None
+        if amount:
             currency = getattr(cost, "currency", None) or "USD"
-            self.cost.add(float(amount), {**labels, **more, "modelroute.cost.currency": str(currency)})
+            self.cost.add(amount, {**labels, **more, "modelroute.cost.currency": str(currency)})
 
     def breaker_metrics(self, change: BreakerChange) -> None:
         if self.metrics:
@@ -230,19 +230,29 @@ def usage_attributes(usage: Usage | None) -> dict[str, Any]:
 
 
 def cost_attributes(obj: Any) -> dict[str, Any]:
-    """``modelroute.cost.*`` from an object's ``cost`` (an attempt or a response), when the router priced it."""
+    """``modelroute.cost.*`` from an object's ``cost`` (an attempt, a response, an error), when it was priced."""
     cost = cost_of(obj)
     if cost is None:
         return {}
     out: dict[str, Any] = {}
-    amount = getattr(cost, "amount", None)
-    if isinstance(amount, int | float):
-        out["modelroute.cost.amount"] = float(amount)
+    amount = _amount(cost)
+    if amount is not None:
+        out["modelroute.cost.amount"] = amount
+    if getattr(cost, "estimated", False):
+        out["modelroute.cost.estimated"] = True
     for name in ("currency", "reason", "source"):
         value = getattr(cost, name, None)
         if isinstance(value, str) and value:
             out[f"modelroute.cost.{name}"] = redact(value)
     return out
+
+
+def _amount(cost: Any) -> float | None:
+    amount = getattr(cost, "amount", None)
+    try:
+        return float(amount) if amount is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def response_attributes(response: Response) -> dict[str, Any]:

@@ -12,8 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from .._cost import Cost, CostView
 from .._redact import scrub_error
-from .._types import Attempt, Request, Response, StopReason
+from .._types import Attempt, Request, Response, StopReason, Usage
 from ..exceptions import (
     AllTargetsFailed,
     ContentFilteredError,
@@ -68,6 +69,8 @@ class CallSettings:
     monitor: TargetMonitor | None = None
     #: OpenTelemetry and hooks, when the router has either: each call gets its own observer (`routing.watch`)
     observe: Observing | None = None
+    #: prices, for each attempt's cost (`modelroute.observability.cost.Pricer`); None: costs are not recorded
+    costs: CostView | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,7 +342,7 @@ class Call:
         if d.cooldown_s:
             self._state.cool(entry.key, now + d.cooldown_s, _cool_reason(error))
         line = self._line(entry, "error", d.action, d.reason, now=step.started, latency=now - step.started, error=error)
-        self._add(replace(line, hedged=True))
+        self._add(replace(line, hedged=True, cost=self._refused_cost(step, error)))
         if d.action == "stop" and self._fail is None:
             error.trace = self.trace
             self._fail = error
@@ -355,7 +358,8 @@ class Call:
         else:
             why = f"lost the hedge race to {winner.provider}:{winner.model}; cancelled and its connection closed"
         line = self._line(step.entry, "cancelled", "cancelled", why, now=step.started, latency=now - step.started)
-        self._add(replace(line, hedged=True))
+        cost = self._partial_cost(step, None, "", "cancelled in a hedge race after it was sent")
+        self._add(replace(line, hedged=True, cost=cost))
 
     # --- outcomes -----------------------------------------------------------------------------------------------
 
@@ -372,7 +376,7 @@ class Call:
         now = self._clock()
         self._state.breaker_record(step.entry.key, self.settings.breaker, now, "ok", probe=self._probing(step))
         line = self._line(step.entry, "ok", "served", "", now=step.started, latency=now - step.started)
-        line = replace(line, usage=response.usage)
+        line = replace(line, usage=response.usage, cost=self._served_cost(step, response))
         if step.hedge_of is not None:
             line = replace(line, reason=f"hedge of {step.hedge_of.provider}:{step.hedge_of.model} won", hedged=True)
         elif raced:
@@ -384,8 +388,9 @@ class Call:
             self.watch.answered(response)
         return response
 
-    def record_error(self, step: Try, error: ProviderError, *, note: str = "") -> None:
-        """An attempt failed; decide between retry, failover and stop, and write the trace line."""
+    def record_error(self, step: Try, error: ProviderError, *, note: str = "", cost: Cost | None = None) -> None:
+        """An attempt failed; decide between retry, failover and stop, and write the trace line (with ``cost``,
+        what the provider bills for it anyway)."""
         scrub_error(error)  # from here on the error is kept, shown and logged: no secret, no foreign chain
         now = self._clock()
         entry = step.entry
@@ -420,6 +425,7 @@ class Call:
                 latency=now - step.started,
                 error=error,
                 wait=d.wait_s,
+                cost=cost or self._refused_cost(step, error),
             )
         )
         if d.action == "retry":
@@ -440,14 +446,22 @@ class Call:
         committed: bool,
         tool_call: bool = False,
         text_only: bool = False,
+        usage: Usage | None = None,
+        delivered: str = "",
     ) -> None:
         """A stream broke. Before any content of this attempt reached the caller it is a plain error (a resumed
         stream keeps its resume point); after, the alias's ``stream_resume`` decides, and a tool call whose
         arguments were in flight is never spliced. ``text_only``: the caller reads text only (`Stream.text`),
-        so under ``auto`` only a target that continues the text may resume it."""
+        so under ``auto`` only a target that continues the text may resume it. ``usage`` (the counts the stream
+        reported before it broke) and ``delivered`` (this attempt's text and tool arguments) price what the
+        provider bills for it."""
         scrub_error(error)
+        cost = None
+        if committed or usage is not None:
+            why = f"the stream broke after {len(delivered)} characters"
+            cost = self._partial_cost(step, usage, delivered, why)
         if not committed:
-            self.record_error(step, error)
+            self.record_error(step, error, cost=cost)
             return
         policy = self.settings.stream_resume
         if tool_call or policy == "error":
@@ -458,7 +472,14 @@ class Call:
             reason = f"the stream broke after content was delivered; {why}"
             self._add(
                 self._line(
-                    step.entry, "error", "stop", reason, now=step.started, latency=now - step.started, error=error
+                    step.entry,
+                    "error",
+                    "stop",
+                    reason,
+                    now=step.started,
+                    latency=now - step.started,
+                    error=error,
+                    cost=cost,
                 )
             )
             self._fail = StreamInterrupted(
@@ -472,7 +493,8 @@ class Call:
             return
         prefill_only = policy == "auto" and text_only
         self.resume = Resume(emitted_text, step.entry.provider, error, prefill_only=prefill_only)
-        self.record_error(step, error, note=f"stream broke after {len(emitted_text)} characters; continuing: ")
+        note = f"stream broke after {len(emitted_text)} characters; continuing: "
+        self.record_error(step, error, note=note, cost=cost)
 
     def record_answering(self, step: Try) -> None:
         """A streamed attempt delivered its first content. A half-open probe's target has answered, so its
@@ -491,6 +513,29 @@ class Call:
         policy = self.settings.breaker
         outcome: Outcome = "failure" if error.kind in policy.counts else "neutral"
         self._state.breaker_record(step.entry.key, policy, now, outcome, probe=self._probing(step))
+
+    # --- costs ------------------------------------------------------------------------------------------------
+
+    def _served_cost(self, step: Try, response: Response) -> Cost | None:
+        costs = self.settings.costs
+        if costs is None:
+            return None
+        e = step.entry
+        usage = response.usage  # the answer's text is only read to estimate what was not reported
+        text = response.text if usage is None else ""
+        return costs.served(e.provider, e.model, self.request, usage=usage, reported_model=response.model, text=text)
+
+    def _refused_cost(self, step: Try, error: ProviderError) -> Cost | None:
+        """A refused answer (content filter, refusal) is a billed answer: priced from its usage."""
+        body = error.body
+        return self._served_cost(step, body) if isinstance(body, Response) else None
+
+    def _partial_cost(self, step: Try, usage: Usage | None, delivered: str, why: str) -> Cost | None:
+        costs = self.settings.costs
+        if costs is None:
+            return None
+        e = step.entry
+        return costs.partial(e.provider, e.model, self.request, usage=usage, delivered=delivered, why=why)
 
     # --- helpers ------------------------------------------------------------------------------------------------
 
@@ -526,6 +571,7 @@ class Call:
         latency: float = 0.0,
         error: ProviderError | None = None,
         wait: float = 0.0,
+        cost: Cost | None = None,
     ) -> Attempt:
         return Attempt(
             provider=entry.provider,
@@ -539,6 +585,7 @@ class Call:
             latency_s=latency,
             wait_s=wait,
             at_s=now - self.start,
+            cost=cost,
         )
 
 

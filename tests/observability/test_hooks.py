@@ -74,10 +74,12 @@ def test_every_attempt_and_the_answer_reach_the_hooks_typed(mode: str, cloud: Mo
     assert first.number == 1 and first.kind == "azure_openai" and first.cloud == "azure" and first.tags == tags
     assert (second.provider, second.outcome, second.action, second.number) == ("bedrock", "ok", "served", 2)
     assert second.usage is not None and second.region == "eu-central-1"
+    assert first.cost is None and second.cost is not None and second.cost.amount > 0  # where the router prices
     assert first.streamed is second.streamed is mode.endswith("stream")
     (answer,) = seen.of(ResponseInfo)
     assert (answer.alias, answer.provider, answer.attempts, answer.failovers) == ("chat", "bedrock", 2, 1)
     assert answer.streamed is mode.endswith("stream") and answer.tags == tags and answer.usage is not None
+    assert answer.cost is not None and answer.cost.amount == second.cost.amount
     assert seen.of(ErrorInfo) == []
     assert seen.threads == {"modelroute-hooks"}  # never the caller's thread
 

@@ -51,6 +51,8 @@ def _check_failover(otel: Otel, *, streamed: bool) -> None:
     assert a["gen_ai.response.model"] == "gpt-5"
     assert a["gen_ai.usage.input_tokens"] > 0 and a["gen_ai.usage.output_tokens"] > 0
     assert a["modelroute.attempts"] == 3 and a["modelroute.failovers"] == 2
+    assert a["modelroute.cost.amount"] > 0 and a["modelroute.cost.currency"] == "USD"  # the call's priced cost
+    assert "genai-prices" in a["modelroute.cost.source"]
     assert a.get("gen_ai.request.stream", False) is streamed
     assert call.status.status_code is not StatusCode.ERROR
 
@@ -69,6 +71,8 @@ def _check_failover(otel: Otel, *, streamed: bool) -> None:
     assert "error.type" not in openai and attempts[2].status.status_code is not StatusCode.ERROR
     assert openai["modelroute.attempt.action"] == "served"
     assert openai["gen_ai.response.model"] == "gpt-5" and openai["gen_ai.usage.output_tokens"] > 0
+    assert openai["modelroute.cost.amount"] == a["modelroute.cost.amount"]  # the failed attempts were not billed
+    assert "modelroute.cost.amount" not in azure and "modelroute.cost.amount" not in bedrock
     assert all(x["server.address"] == "127.0.0.1" and isinstance(x["server.port"], int) for x in (azure, openai))
     assert all(s.start_time >= call.start_time and s.end_time <= call.end_time for s in attempts)
     if streamed:
@@ -94,6 +98,9 @@ def _check_metrics(otel: Otel, *, streamed: bool) -> None:
     failovers = otel.points("modelroute.failovers")
     assert sum(p.value for p in failovers) == 2
     assert {p.attributes["modelroute.provider"] for p in failovers} == {"azure", "bedrock"}
+    (cost,) = otel.points("modelroute.cost")
+    assert cost.value > 0 and cost.attributes["modelroute.cost.currency"] == "USD"
+    assert cost.attributes["modelroute.provider"] == "openai"
     calls = otel.points("modelroute.call.duration")
     assert [p.count for p in calls] == [1] and calls[0].attributes == {"modelroute.alias": "chat"}
     first_chunk = otel.points("gen_ai.client.operation.time_to_first_chunk")
