@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import logging
 import platform
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -84,9 +85,15 @@ class _DemoWatch:
 def demo(args: argparse.Namespace, ctx: Context) -> int:
     from .._demo import DEMO_CONFIG, run_demo
 
-    with StatusLine(ctx.err) as status:
-        watch = _DemoWatch(status)
-        code = run_demo(io.StringIO() if ctx.json else ctx.out, observer=watch)
+    log = logging.getLogger("modelroute")
+    level = log.level
+    log.setLevel(logging.ERROR)  # the demo's failures are staged: its scenes show them, the log need not
+    try:
+        with StatusLine(ctx.err) as status:
+            watch = _DemoWatch(status)
+            code = run_demo(io.StringIO() if ctx.json else ctx.out, observer=watch)
+    finally:
+        log.setLevel(level)
     if ctx.json:
         from ..config import load_config
         from ..router import Router
