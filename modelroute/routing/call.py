@@ -7,7 +7,6 @@ trace line that explains it, is made here.
 
 from __future__ import annotations
 
-import logging
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -29,14 +28,12 @@ from ..state.breaker import Outcome
 from .hedge import HedgePolicy
 from .plan import PlanEntry, SkipCheck, assess, available_at
 from .policy import ErrorPolicy, backoff_s, decide
+from .watch import CallObserver, Observing, TargetMonitor
 from .window import ModelIdentity, identity_of, too_long_for
 
 __all__ = ["Call", "CallSettings", "Fail", "Resume", "Try", "Wait"]
 
-log = logging.getLogger("modelroute")
-
 DEFAULT_BREAKER = BreakerPolicy()
-_LOUD = (ErrorKind.AUTH, ErrorKind.PERMISSION, ErrorKind.NOT_FOUND)
 _NO_RESTART = (
     "the caller reads text only (stream.text()) and already holds part of the answer; this route cannot continue "
     "it (no prefill), and a restarted answer would be spliced onto it"
@@ -68,6 +65,10 @@ class CallSettings:
     #: the providers whose routes continue a partial answer (prefill); a broken stream resumes on the others by
     #: restart only, which a `Stream.text` consumer cannot take
     prefill: frozenset[str] = frozenset()
+    #: the router's logs and health figures, told every attempt's trace line (`routing.watch`)
+    monitor: TargetMonitor | None = None
+    #: OpenTelemetry and hooks, when the router has either: each call gets its own observer (`routing.watch`)
+    observe: Observing | None = None
     #: prices, for each attempt's cost (`modelroute.observability.cost.Pricer`); None: costs are not recorded
     costs: CostView | None = None
 
@@ -146,6 +147,7 @@ class Call:
         self.resume: Resume | None = None
         self.last_error: ProviderError | None = None
         self._answered: Try | None = None  # a streamed probe that already closed its breaker
+        self.watch: CallObserver | None = settings.observe.call(self) if settings.observe is not None else None
 
     # --- what next ----------------------------------------------------------------------------------------------
 
@@ -176,7 +178,7 @@ class Call:
                 if verdict != "reject":
                     return self._try(entry, tries, total, now, probe=verdict == "probe")
                 why = "its circuit opened meanwhile"
-            self.trace.append(self._line(entry, "skipped", "skip", why, now=now))
+            self._add(self._line(entry, "skipped", "skip", why, now=now))
             self._i += 1
         entries = s.entries
         while self._i < len(entries):
@@ -187,13 +189,16 @@ class Call:
                 if verdict != "reject":
                     return self._try(entry, 1, total, now, probe=verdict == "probe")
                 why = "circuit half-open: another call holds the probe"
-            self.trace.append(self._line(entry, "skipped", "skip", why, now=now))
+            self._add(self._line(entry, "skipped", "skip", why, now=now))
             self._i += 1
         return self._reopen_wait(now, remaining)
 
     def _try(self, entry: PlanEntry, tries: int, total: float, now: float, *, probe: bool) -> Try:
         self.attempts += 1
-        return Try(entry, tries, total, now, probe=probe, resume=self.resume)
+        step = Try(entry, tries, total, now, probe=probe, resume=self.resume)
+        if self.watch is not None:
+            self.watch.attempt_started(step)
+        return step
 
     def _reopen_wait(self, now: float, remaining: float) -> Step:
         """Every target failed or is kept out. Wait for the first one to reopen if that is soon enough and fits
@@ -206,7 +211,7 @@ class Call:
                 self._i = index
                 entry = self.settings.entries[index]
                 why = f"every target is kept out: waiting {wait:.2f}s for this one to reopen"
-                self.trace.append(self._line(entry, "skipped", "wait", why, now=now, wait=wait))
+                self._add(self._line(entry, "skipped", "wait", why, now=now, wait=wait))
                 return Wait(wait, why)
         return Fail(self._end(self._all_failed()))
 
@@ -228,6 +233,12 @@ class Call:
 
     def _end(self, error: ModelRouteError) -> ModelRouteError:
         """What the caller gets: once resumed stream text has reached them, always `StreamInterrupted`."""
+        error = self._final(error)
+        if self.watch is not None:
+            self.watch.failed(error)
+        return error
+
+    def _final(self, error: ModelRouteError) -> ModelRouteError:
         resume = self.resume
         if resume is None or isinstance(error, StreamInterrupted):
             return error
@@ -302,7 +313,10 @@ class Call:
             self._i = j + 1
             self._retry = None
             self.attempts += 1
-            return Try(entry, 1, total, now, probe=verdict == "probe", hedge_of=primary.entry)
+            step = Try(entry, 1, total, now, probe=verdict == "probe", hedge_of=primary.entry)
+            if self.watch is not None:
+                self.watch.attempt_started(step)
+            return step
         return None
 
     def record_race_error(self, step: Try, error: ProviderError) -> None:
@@ -328,7 +342,7 @@ class Call:
         if d.cooldown_s:
             self._state.cool(entry.key, now + d.cooldown_s, _cool_reason(error))
         line = self._line(entry, "error", d.action, d.reason, now=step.started, latency=now - step.started, error=error)
-        self.trace.append(replace(line, hedged=True, cost=self._refused_cost(step, error)))
+        self._add(replace(line, hedged=True, cost=self._refused_cost(step, error)))
         if d.action == "stop" and self._fail is None:
             error.trace = self.trace
             self._fail = error
@@ -345,7 +359,7 @@ class Call:
             why = f"lost the hedge race to {winner.provider}:{winner.model}; cancelled and its connection closed"
         line = self._line(step.entry, "cancelled", "cancelled", why, now=step.started, latency=now - step.started)
         cost = self._partial_cost(step, None, "", "cancelled in a hedge race after it was sent")
-        self.trace.append(replace(line, hedged=True, cost=cost))
+        self._add(replace(line, hedged=True, cost=cost))
 
     # --- outcomes -----------------------------------------------------------------------------------------------
 
@@ -367,9 +381,11 @@ class Call:
             line = replace(line, reason=f"hedge of {step.hedge_of.provider}:{step.hedge_of.model} won", hedged=True)
         elif raced:
             line = replace(line, reason="answered first in a hedge race", hedged=True)
-        self.trace.append(line)
+        self._add(line)
         response.trace = self.trace
         response.latency_s = now - self.start
+        if self.watch is not None:
+            self.watch.answered(response)
         return response
 
     def record_error(self, step: Try, error: ProviderError, *, note: str = "", cost: Cost | None = None) -> None:
@@ -399,16 +415,7 @@ class Call:
         if d.cooldown_s:
             self._state.cool(entry.key, now + d.cooldown_s, _cool_reason(error))
         self._refused_by(entry, error)
-        if error.kind in _LOUD:
-            log.warning(
-                "modelroute: provider '%s' refused model %s with %s (%s); check providers.%s in the config",
-                entry.provider,
-                entry.model,
-                error.kind.value,
-                error.message,
-                entry.provider,
-            )
-        self.trace.append(
+        self._add(
             self._line(
                 entry,
                 "error",
@@ -463,7 +470,7 @@ class Call:
             self._breaker(step, error, now)
             why = "a tool call was in flight" if tool_call else "policy stream_resume: error"
             reason = f"the stream broke after content was delivered; {why}"
-            self.trace.append(
+            self._add(
                 self._line(
                     step.entry,
                     "error",
@@ -492,6 +499,8 @@ class Call:
     def record_answering(self, step: Try) -> None:
         """A streamed attempt delivered its first content. A half-open probe's target has answered, so its
         breaker closes now, not when the stream ends: a long answer does not keep a recovered target out."""
+        if self.watch is not None:
+            self.watch.first_content(step)
         if step.probe and self._answered is not step:
             self._answered = step
             self._state.breaker_record(step.entry.key, self.settings.breaker, self._clock(), "ok", probe=True)
@@ -529,6 +538,15 @@ class Call:
         return costs.partial(e.provider, e.model, self.request, usage=usage, delivered=delivered, why=why)
 
     # --- helpers ------------------------------------------------------------------------------------------------
+
+    def _add(self, line: Attempt) -> None:
+        """Write a trace line; the router's monitor hears of each attempt, the call's observer of every line."""
+        self.trace.append(line)
+        monitor = self.settings.monitor
+        if monitor is not None and line.outcome != "skipped":
+            monitor.attempt(line)
+        if self.watch is not None:
+            self.watch.line(line)
 
     def _other_target_free(self, entry: PlanEntry, now: float) -> bool:
         for other in self.settings.entries[self._i + 1 :]:
