@@ -10,6 +10,9 @@ your config says, explaining every decision.
     print(answer.text, answer.served_by)
 """
 
+import logging as _logging
+
+from ._cost import Cost
 from ._default import DefaultRouter, route
 from ._stream import AsyncStream, Stream
 from ._types import (
@@ -72,6 +75,10 @@ from .exceptions import (
 from .router import RequestOptions, Router
 from .routing import Plan, PlanEntry
 
+# A library adds no handler of its own: an application that configured no logging sees none of ours (the
+# Python logging HOWTO's rule); `logging.basicConfig()` or any handler on "modelroute" shows them.
+_logging.getLogger("modelroute").addHandler(_logging.NullHandler())
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -84,6 +91,7 @@ __all__ = [
     "ConfigError",
     "ContentFilteredError",
     "ContextWindowExceededError",
+    "Cost",
     "CredentialError",
     "DefaultRouter",
     "DocumentPart",

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ._cost import Cost, trace_cost
+
 if TYPE_CHECKING:
     from .exceptions import ErrorKind, ProviderError
 
@@ -311,8 +313,8 @@ class Attempt:
     followed: ``served``, ``retry`` (same target, after ``wait_s``), ``failover`` (next target), ``stop`` (the
     call ends), ``skip``, ``wait`` (every target was kept out: the call waited ``wait_s`` for this one to reopen)
     or ``cancelled`` (it lost a hedge race). ``hedged``: this attempt ran in a hedge race. ``usage``: the tokens
-    the served attempt used (None for the others: an error or a cancelled attempt reports none, though the
-    provider may bill a cancelled attempt's input tokens).
+    the served attempt used (None for the others: an error or a cancelled attempt reports none). ``cost``: what
+    the provider bills for the attempt, the served one's and a failed one's it bills anyway (see `Cost`).
     ``reason`` is the sentence a human needs. ``at_s`` is when the attempt started, from the call's start.
     """
 
@@ -330,6 +332,9 @@ class Attempt:
     streamed: bool = False
     hedged: bool = False
     usage: Usage | None = None
+    #: what the provider bills for this attempt: the served one, and a failed one it bills anyway (a stream cut
+    #: after tokens, a cancelled hedge, a refused answer); None when nothing was billed
+    cost: Cost | None = None
 
     @property
     def kind(self) -> ErrorKind | None:
@@ -340,16 +345,18 @@ class Attempt:
         target = f"{self.provider}:{self.model}"
         if self.outcome == "skipped":
             return f"{target} skipped: {self.reason}" if self.action != "wait" else f"{target}: {self.reason}"
+        billed = f" [billed {self.cost.brief()}]" if self.cost is not None else ""
         if self.outcome == "cancelled":
-            return f"{target} cancelled after {self.latency_s * 1000:.0f} ms: {self.reason}"
+            return f"{target} cancelled after {self.latency_s * 1000:.0f} ms: {self.reason}{billed}"
         if self.outcome == "ok":
-            return f"{target} ok in {self.latency_s * 1000:.0f} ms"
+            cost = f", {self.cost.brief()}" if self.cost is not None else ""
+            return f"{target} ok in {self.latency_s * 1000:.0f} ms{cost}"
         err = self.error
         what = err.kind.value if err is not None else "error"
         status = f" {self.status}" if self.status is not None else ""
         detail = f" ({_short(err.message)})" if err is not None and err.message else ""
         ms = self.latency_s * 1000
-        return f"{target} {what}{status}{detail} after {ms:.0f} ms -> {self.action}: {self.reason}"
+        return f"{target} {what}{status}{detail} after {ms:.0f} ms -> {self.action}: {self.reason}{billed}"
 
 
 def _short(text: str, limit: int = 120) -> str:
@@ -394,6 +401,13 @@ class Response(BaseModel):
     adaptations: tuple[str, ...] = ()
     #: the structured output the request asked for (what `parsed` validates against)
     output_format: OutputFormat | None = Field(default=None, exclude=True, repr=False)
+
+    @property
+    def cost(self) -> Cost | None:
+        """What the call cost: every attempt the providers bill (the served one, and failed ones they bill anyway,
+        marked in the trace) added up, with its breakdown and price source; ``cost.amount`` is None, with
+        ``cost.reason``, when a price is unknown. None for an answer that did not come through a `Router`."""
+        return trace_cost(self.trace)
 
     @property
     def text(self) -> str:

@@ -44,6 +44,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._cost import Cost
     from ._types import Attempt
 
 __all__ = [
@@ -172,6 +173,11 @@ class ProviderError(ModelRouteError):
         self.trace: list[Attempt] = []
         super().__init__(message)
 
+    @property
+    def cost(self) -> Cost | None:
+        """When this error ended a call: what its attempts cost (see `Response.cost`)."""
+        return _trace_cost(self.trace)
+
     def __str__(self) -> str:
         parts = [self.kind.value]
         if self.status is not None:
@@ -276,6 +282,12 @@ class AllTargetsFailed(ModelRouteError):
         return self.retry_in_s
 
     @property
+    def cost(self) -> Cost | None:
+        """What the call spent before it failed: the attempts the providers bill although they failed (cut
+        streams, cancelled hedges, refused answers), added up; None when nothing was billed."""
+        return _trace_cost(self.trace)
+
+    @property
     def errors(self) -> list[ProviderError]:
         """The error of each failed attempt, in order."""
         return [a.error for a in self.trace if a.error is not None]
@@ -287,6 +299,9 @@ class AllTargetsFailed(ModelRouteError):
             lines.append(f"  retry in {self.retry_in_s:.1f}s, when the first target reopens (cooldown or breaker)")
         elif not self.trace:
             lines.append("  no target was eligible: run router.explain(...) to see why each was left out")
+        cost = _trace_cost(self.trace)
+        if cost is not None:
+            lines.append(f"  spent {cost.brief()} on the attempts above")
         return "\n".join(lines)
 
 
@@ -301,6 +316,17 @@ class StreamInterrupted(ModelRouteError):
         self.trace = list(trace)
         self.error = error
         super().__init__(message)
+
+    @property
+    def cost(self) -> Cost | None:
+        """What the call's attempts cost, the broken stream's included (see `Response.cost`)."""
+        return _trace_cost(self.trace)
+
+
+def _trace_cost(trace: Sequence[Attempt]) -> Cost | None:
+    from ._cost import trace_cost
+
+    return trace_cost(trace)
 
 
 class RouterClosedError(ModelRouteError, RuntimeError):

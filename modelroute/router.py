@@ -20,7 +20,7 @@ from typing_extensions import Unpack
 from ._coerce import MessageInput, build_request
 from ._pools import Pools
 from ._redact import forget_locals
-from ._stream import AsyncStream, Stream, StreamResult
+from ._stream import AsyncStream, CallGate, Stream, StreamResult
 from ._types import (
     AnthropicSettings,
     Effort,
@@ -46,6 +46,8 @@ from .exceptions import (
     RequestError,
     UnsupportedFeature,
 )
+from .observability._monitor import Monitor
+from .observability.cost import Pricer
 from .routes import ROUTES, Route
 from .routing import (
     Call,
@@ -70,6 +72,8 @@ from .wire import StreamDecoder, WireRequest
 
 if TYPE_CHECKING:
     import asyncio  # imported when first used: `import modelroute` stays light
+
+    from .observability import Health, Hooks, Telemetry
 
 __all__ = ["Messages", "RequestOptions", "Router"]
 
@@ -111,6 +115,10 @@ class Router:
     ``clock``/``sleep``/``async_sleep`` and ``rng`` are injectable so tests run instantly and deterministically;
     ``state`` holds cooldowns (in memory by default). One router serves any number of threads and event loops
     (see `close` for its lifecycle); its HTTP library is loaded, and its TLS context built, when it is made.
+    ``telemetry`` (OpenTelemetry spans and metrics) and ``hooks`` (your functions, told of every attempt, answer,
+    failure and breaker change) are off unless given; `health` shows every target's state.
+    ``pricer`` prices every attempt (`Pricer`: genai-prices' bundled data under the config's ``prices:``); it is
+    ``router.pricer``, whose ``estimate`` prices a request before sending.
     """
 
     def __init__(
@@ -123,8 +131,12 @@ class Router:
         state: StateStore | None = None,
         rng: random.Random | None = None,
         transport: str = "httpx",
+        telemetry: Telemetry | None = None,
+        hooks: Hooks | None = None,
+        pricer: Pricer | None = None,
     ) -> None:
         self.config = config
+        self.pricer = pricer if pricer is not None else Pricer(config)
         self._clock = clock
         self._sleep = sleep
         self._async_sleep = async_sleep or _asyncio_sleep
@@ -149,6 +161,16 @@ class Router:
         self._lock = threading.Lock()  # builds an alias's settings once
         warm(transport)  # the first request should not pay for importing httpx2 and loading the CA bundle
         self._pools = Pools(transport, self._pool_options)
+        self._monitor = Monitor(clock)
+        self._observe = None
+        if telemetry is not None or hooks is not None:
+            from .observability._observe import Observe
+
+            self._observe = Observe(config, clock, telemetry=telemetry, hooks=hooks, address=self._base_url)
+            self._monitor.forward = self._observe.breaker_changed
+        listen = getattr(self._state, "listen", None)
+        if listen is not None:
+            listen(self._monitor.breaker_changed)
 
     @classmethod
     def from_config(
@@ -189,6 +211,9 @@ class Router:
             hedge=HedgePolicy.from_spec(a.hedge) if a.hedge is not None else None,
             models=identify_models(entries, spec, catalog),
             prefill=frozenset(e.provider for e in entries if _prefills(spec.providers[e.provider])),
+            monitor=self._monitor,
+            observe=self._observe,
+            costs=self.pricer,
         )
 
     # --- the public calls ---------------------------------------------------------------------------------------
@@ -202,11 +227,12 @@ class Router:
         """
         self._pools.warn_if_in_loop("complete")
         call, request = self._start(model, messages, options)
-        self._pools.enter()
+        gate = self._gate(call, streamed=False)
+        gate.enter()
         try:
             return self._walk(call, request)
         finally:
-            self._pools.leave()
+            gate.leave()
 
     def _walk(self, call: Call, request: Request) -> Response:
         while True:
@@ -230,7 +256,8 @@ class Router:
         call, request = self._start(model, messages, options)
         book = self._hedges.get(call.settings.alias)
         hedged = False
-        self._pools.aenter()
+        gate = self._gate(call, streamed=False)
+        gate.aenter()
         try:
             while True:
                 step = call.next_step()
@@ -248,7 +275,7 @@ class Router:
         finally:
             if book is not None and not hedged:
                 book.unhedged()
-            await self._pools.aleave()
+            await gate.aleave()
 
     async def _aattempt(self, call: Call, step: Try, request: Request) -> Response | None:
         try:
@@ -331,13 +358,13 @@ class Router:
         self._pools.warn_if_in_loop("stream")
         call, request = self._start(model, messages, options)
         result = StreamResult()
-        return Stream(self._stream_events(call, request, result), result, self._pools)
+        return Stream(self._stream_events(call, request, result), result, self._gate(call, streamed=True))
 
     def astream(self, model: str, messages: Messages, **options: Unpack[RequestOptions]) -> AsyncStream:
         """The async twin of `stream`: ``async for event in router.astream(...)``."""
         call, request = self._start(model, messages, options)
         result = StreamResult()
-        return AsyncStream(self._astream_events(call, request, result), result, self._pools)
+        return AsyncStream(self._astream_events(call, request, result), result, self._gate(call, streamed=True))
 
     def explain(self, model: str, messages: Messages | None = None, **options: Unpack[RequestOptions]) -> Plan:
         """The plan a call would walk now: every target in order, with why it is in or out. No network."""
@@ -352,7 +379,22 @@ class Router:
             unsupported=self._unsupported,
         )
 
+    def health(self) -> Health:
+        """Every target's state now, as this router's state store sees it: breaker (and until when), cooldown and
+        its cause, the last minute's attempts, error rate and latency. No network."""
+        from .observability._health import health
+
+        return health(self.config, self._state, self._monitor, self._clock())
+
     # --- one attempt --------------------------------------------------------------------------------------------
+
+    def _gate(self, call: Call, *, streamed: bool) -> CallGate:
+        """What a call enters and leaves: the pools, through the call's observer when it has one."""
+        return self._pools if call.watch is None else call.watch.gate(self._pools, streamed=streamed)
+
+    def _base_url(self, provider: str) -> str | None:
+        route = self._routes.get(provider)
+        return route.base_url if route is not None else None
 
     def _start(self, model: str, messages: Messages, options: RequestOptions) -> tuple[Call, Request]:
         request = build_request(model=model, messages=messages, **options)

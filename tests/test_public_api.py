@@ -9,6 +9,7 @@ import modelroute
 
 EXPECTED = {
     "AllTargetsFailed", "AsyncStream", "Attempt", "AuthError", "Config", "ConfigError", "ContentFilteredError",
+    "Cost",
     "ContextWindowExceededError", "CredentialError", "ErrorKind", "ImagePart", "IncompleteToolCall",
     "InvalidRequestError", "MalformedResponseError", "Message", "MissingDependencyError", "ModelRouteError",
     "OverloadedError", "Plan",
@@ -40,7 +41,8 @@ def test_import_pulls_in_no_sdk_and_no_http_library() -> None:
     code = (
         "import sys, modelroute; "
         "bad = [m for m in sys.modules if m.split('.')[0] in "
-        "('anthropic','openai','botocore','boto3','aiohttp','httpx2','httpx','google','azure','yaml','tenacity')]; "
+        "('anthropic','openai','botocore','boto3','aiohttp','httpx2','httpx','google','azure','yaml','tenacity',"
+        "'genai_prices')]; "
         "print(','.join(sorted(bad)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()

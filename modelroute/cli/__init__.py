@@ -1,4 +1,5 @@
-"""The ``modelroute`` command: ``--version``, demo, check, explain, complete, mock-server, schema, cli-schema.
+"""The ``modelroute`` command: ``--version``, demo, check, explain, complete, status, mock-server, schema,
+cli-schema.
 
 Every command takes ``--json`` (before or after its name) and then prints one JSON document on one line,
 ``{"schema": "modelroute.cli/<command>/v1", ...}``; ``modelroute cli-schema COMMAND`` prints its JSON Schema.
@@ -100,6 +101,10 @@ def _parser() -> argparse.ArgumentParser:
     complete.add_argument("--stream", action="store_true", help="print the answer as it arrives")
     complete.add_argument("--max-tokens", type=int)
     complete.set_defaults(run=c.complete)
+
+    status = command("status", "print every target's breaker, cooldown and last minute (no network)")
+    status.add_argument("config")
+    status.set_defaults(run=c.status)
 
     mock = command("mock-server", "serve a config's providers on the mock cloud, driven over HTTP")
     mock.add_argument("config", nargs="?", help="default: the demo config")

@@ -1,4 +1,5 @@
-"""The commands other than ``check`` and ``mock-server``: version, demo, explain, complete, schema, cli-schema.
+"""The commands other than ``check`` and ``mock-server``: version, demo, explain, complete, status, schema,
+cli-schema.
 
 Each takes the parsed arguments and a `Context`, prints text (or one JSON document with ``--json``) and returns
 the exit code.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import logging
 import platform
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -83,9 +85,15 @@ class _DemoWatch:
 def demo(args: argparse.Namespace, ctx: Context) -> int:
     from .._demo import DEMO_CONFIG, run_demo
 
-    with StatusLine(ctx.err) as status:
-        watch = _DemoWatch(status)
-        code = run_demo(io.StringIO() if ctx.json else ctx.out, observer=watch)
+    log = logging.getLogger("modelroute")
+    level = log.level
+    log.setLevel(logging.ERROR)  # the demo's failures are staged: its scenes show them, the log need not
+    try:
+        with StatusLine(ctx.err) as status:
+            watch = _DemoWatch(status)
+            code = run_demo(io.StringIO() if ctx.json else ctx.out, observer=watch)
+    finally:
+        log.setLevel(level)
     if ctx.json:
         from ..config import load_config
         from ..router import Router
@@ -150,21 +158,46 @@ def complete(args: argparse.Namespace, ctx: Context) -> int:
         body = {"config": args.config, "alias": args.model, "stream": args.stream, "response": response_doc(response)}
         ctx.emit("complete", body)
         return Exit.OK
-    ctx.say(f"\n-- served by {response.served_by} in {response.latency_s:.2f}s")
+    cost = f", {response.cost.brief()}" if response.cost is not None else ""
+    ctx.say(f"\n-- served by {response.served_by} in {response.latency_s:.2f}s{cost}")
     ctx.say(trace(ctx.term, response))
+    return Exit.OK
+
+
+def status(args: argparse.Namespace, ctx: Context) -> int:
+    """`Router.health` of a router on the config: the state its store holds (this process's, in memory; a
+    shared store's, for every process using it). Sends nothing."""
+    from ..router import Router
+
+    with Router.from_config(args.config) as router:
+        health = router.health()
+    if ctx.json:
+        ctx.emit("status", {"config": args.config, **health.to_dict()})
+        return Exit.OK
+    degraded = f"; degraded: {health.degraded}" if health.degraded else ""
+    ctx.say(f"health of {args.config} ({health.store}{degraded}):")
+
+    def style(row: int, col: int, cell: str) -> str | None:
+        return ("ok" if cell == "ok" else "warn") if col == 1 else None
+
+    ctx.say(ctx.term.table(["target", "state", "last minute", "aliases"], health.rows(), styles=style))
     return Exit.OK
 
 
 def trace(term: Term, response: Response) -> str:
     """The answer's trace as a table that fits the terminal."""
-    from ..observability._format import trace_rows
+    from ..observability._format import cost_cell, trace_rows
 
     def style(row: int, col: int, cell: str) -> str | None:
-        if col == 3:
+        if col == 4:
             return "ok" if cell == "served" else "warn"
         return None
 
-    return term.table(["#", "target", "outcome", "then"], trace_rows(response.trace), indent="   ", styles=style)
+    rows = [
+        [n, t, o, cost_cell(a), then]
+        for (n, t, o, then), a in zip(trace_rows(response.trace), response.trace, strict=True)
+    ]
+    return term.table(["#", "target", "outcome", "cost", "then"], rows, indent="   ", styles=style)
 
 
 # --- the schemas ---------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ def attempt_doc(a: Attempt) -> dict[str, Any]:
         "at_s": a.at_s,
         "streamed": a.streamed,
         "hedged": a.hedged,
+        "cost": a.cost.to_dict() if a.cost is not None else None,
     }
 
 
@@ -42,6 +43,7 @@ def response_doc(r: Response) -> dict[str, Any]:
         "latency_s": r.latency_s,
         "model": r.model,
         "usage": r.usage.model_dump(mode="json") if r.usage is not None else None,
+        "cost": cost.to_dict() if (cost := r.cost) is not None else None,
         "trace": [attempt_doc(a) for a in r.trace],
     }
 

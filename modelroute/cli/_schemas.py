@@ -11,7 +11,18 @@ from typing import Any
 
 __all__ = ["COMMANDS", "cli_schema", "schema_id"]
 
-COMMANDS = ("version", "demo", "check", "explain", "complete", "mock-server", "schema", "cli-schema", "error")
+COMMANDS = (
+    "version",
+    "demo",
+    "check",
+    "explain",
+    "complete",
+    "status",
+    "mock-server",
+    "schema",
+    "cli-schema",
+    "error",
+)
 
 _STR = {"type": "string"}
 _INT = {"type": "integer"}
@@ -65,6 +76,17 @@ _DEFS: dict[str, Any] = {
             "reasoning_tokens": _INT,
         }
     ),
+    "cost": _obj(
+        {
+            "amount": {"type": ["string", "null"], "description": "A decimal number as text; null when unknown"},
+            "currency": _STR,
+            "components": {"type": "object", "additionalProperties": _STR},
+            "source": _STR,
+            "reason": _STR,
+            "estimated": _BOOL,
+            "notes": {"type": "array", "items": _STR},
+        }
+    ),
     "attempt_error": _obj({"kind": _STR, "status": {"type": ["integer", "null"]}, "message": _STR}),
     "attempt": _obj(
         {
@@ -80,6 +102,7 @@ _DEFS: dict[str, Any] = {
             "at_s": _NUM,
             "streamed": _BOOL,
             "hedged": _BOOL,
+            "cost": _nullable("cost"),
         }
     ),
     "tool_call": _obj({"id": _STR, "name": _STR, "arguments": _OBJ}),
@@ -92,6 +115,7 @@ _DEFS: dict[str, Any] = {
             "latency_s": _NUM,
             "model": _OPT_STR,
             "usage": _nullable("usage"),
+            "cost": _nullable("cost"),
             "trace": {"type": "array", "items": _ref("attempt")},
         }
     ),
@@ -119,6 +143,47 @@ _DEFS: dict[str, Any] = {
 }
 
 _PLAN = {"type": "array", "items": _ref("plan_entry")}
+_OPT_NUM = {"type": ["number", "null"]}
+
+_TARGET_HEALTH = _obj(
+    {
+        "target": _STR,
+        "provider": _STR,
+        "model": _STR,
+        "kind": _STR,
+        "cloud": _STR,
+        "region": _OPT_STR,
+        "aliases": {"type": "array", "items": _STR},
+        "status": {"enum": ["ok", "cooling_down", "open", "half_open"]},
+        "breaker": _obj(
+            {
+                "status": {"enum": ["closed", "open", "half_open"]},
+                "reason": _STR,
+                "reopen_in_s": _OPT_NUM,
+                "consecutive_failures": _INT,
+            }
+        ),
+        "cooldown": {"oneOf": [{"type": "null"}, _obj({"remaining_s": _NUM, "reason": _STR})]},
+        "recent": {
+            "oneOf": [
+                {"type": "null"},
+                _obj(
+                    {
+                        "window_s": _NUM,
+                        "attempts": _INT,
+                        "failures": _INT,
+                        "error_rate": _OPT_NUM,
+                        "latency_s": _OPT_NUM,
+                        "last_error": _OPT_STR,
+                        "last_error_ago_s": _OPT_NUM,
+                    }
+                ),
+            ]
+        },
+        "rate_headroom": _OPT_NUM,
+        "budget_headroom": _OPT_NUM,
+    }
+)
 
 _CHECK_PROVIDER = _obj(
     {
@@ -226,6 +291,10 @@ _BODIES: dict[str, tuple[str, dict[str, Any]]] = {
     "complete": (
         "modelroute complete CONFIG ALIAS PROMPT [--stream] --json: the answer, where it came from, its trace",
         {"config": _STR, "alias": _STR, "stream": _BOOL, "response": _ref("response")},
+    ),
+    "status": (
+        "modelroute status CONFIG --json: every target's breaker, cooldown and last minute (Router.health)",
+        {"config": _STR, "store": _STR, "degraded": _OPT_STR, "targets": {"type": "array", "items": _TARGET_HEALTH}},
     ),
     "mock-server": (
         "modelroute mock-server [CONFIG] --json: the first line the server prints",

@@ -23,6 +23,7 @@ from ..catalog import Catalog, CatalogLookupError
 from ..exceptions import ConfigError, CredentialError, MissingDependencyError, ModelRouteError
 from ._checks import check_references, check_times, known
 from ._errors import config_error
+from ._prices import check_prices
 from ._spec import ENV_REF, AliasSpec, ConfigSpec, DefaultsSpec, TargetSpec
 from ._timing import AliasTimings, LintWarning, alias_timings, lint
 from ._yaml import read_yaml, shown_path
@@ -159,6 +160,7 @@ def _load(source: str | os.PathLike[str] | Mapping[str, Any] | Config, env: Mapp
     spec = _expand_families(spec)
     check_references(spec)
     check_times(spec)
+    check_prices(spec)
     for pname, provider in spec.providers.items():
         _check_extra(pname, provider.extra_needed())
     env = os.environ if env is None else env

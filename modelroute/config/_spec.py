@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, 
 
 from ..catalog import FamilyOverride, InferenceProfile
 from ..exceptions import ErrorKind
+from ._prices import PriceRuleSpec
 
 __all__ = [
     "AliasSpec",
@@ -703,6 +704,11 @@ class ConfigSpec(_Spec):
     models: dict[Annotated[str, Field(pattern=_NAME)], AliasSpec]
     defaults: DefaultsSpec = Field(default_factory=DefaultsSpec)
     catalog: CatalogSpec = Field(default_factory=CatalogSpec, description="Changes to the model catalog.")
+    prices: list[PriceRuleSpec] = Field(
+        default_factory=list,
+        description="Negotiated prices and discounts over genai-prices' list prices; the most specific rule for "
+        "a target applies.",
+    )
 
     @field_validator("version", mode="before")
     @classmethod

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .._cost import trace_cost
 from .._types import Attempt
 
-__all__ = ["trace_rows", "trace_table"]
+__all__ = ["cost_cell", "trace_rows", "trace_table"]
 
 
 def _outcome(a: Attempt) -> str:
@@ -35,16 +36,30 @@ def _next(a: Attempt) -> str:
     return f"{a.action}: {a.reason}"
 
 
+def cost_cell(a: Attempt) -> str:
+    """The attempt's cost; a failed or cancelled attempt with one is one the provider bills anyway."""
+    if a.cost is None:
+        return "-"
+    return a.cost.brief() if a.outcome == "ok" else f"billed {a.cost.brief()}"
+
+
 def trace_rows(trace: Sequence[Attempt]) -> list[tuple[str, str, str, str]]:
-    """The cells of `trace_table` without its header: number, target, outcome, what the router did next."""
+    """The cells of `trace_table` without its header and cost column: number, target, outcome, what the router
+    did next."""
     return [(str(i), f"{a.provider}:{a.model}", _outcome(a), _next(a)) for i, a in enumerate(trace, 1)]
 
 
 def trace_table(trace: Sequence[Attempt], *, indent: str = "") -> str:
-    """One row per attempt or skip: number, target, outcome, what the router did next and why."""
-    rows = [("#", "target", "outcome", "then"), *trace_rows(trace)]
-    widths = [max(len(r[c]) for r in rows) for c in range(3)]
+    """One row per attempt or skip: number, target, outcome, cost, what the router did next and why; a last line
+    with the call's total when anything was billed."""
+    rows = [("#", "target", "outcome", "cost", "then")]
+    cells = zip(trace_rows(trace), trace, strict=True)
+    rows += [(n, target, outcome, cost_cell(a), then) for (n, target, outcome, then), a in cells]
+    widths = [max(len(r[c]) for r in rows) for c in range(4)]
     lines = [
-        indent + "  ".join(cell.ljust(widths[c]) if c < 3 else cell for c, cell in enumerate(r)).rstrip() for r in rows
+        indent + "  ".join(cell.ljust(widths[c]) if c < 4 else cell for c, cell in enumerate(r)).rstrip() for r in rows
     ]
+    total = trace_cost(trace)
+    if total is not None:
+        lines.append(f"{indent}total {total.brief()}" + (f" ({total.reason})" if total.amount is None else ""))
     return "\n".join(lines)

@@ -7,14 +7,14 @@ trace line that explains it, is made here.
 
 from __future__ import annotations
 
-import logging
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from .._cost import Cost, CostView
 from .._redact import scrub_error
-from .._types import Attempt, Request, Response, StopReason
+from .._types import Attempt, Request, Response, StopReason, Usage
 from ..exceptions import (
     AllTargetsFailed,
     ContentFilteredError,
@@ -28,14 +28,12 @@ from ..state.breaker import Outcome
 from .hedge import HedgePolicy
 from .plan import PlanEntry, SkipCheck, assess, available_at
 from .policy import ErrorPolicy, backoff_s, decide
+from .watch import CallObserver, Observing, TargetMonitor
 from .window import ModelIdentity, identity_of, too_long_for
 
 __all__ = ["Call", "CallSettings", "Fail", "Resume", "Try", "Wait"]
 
-log = logging.getLogger("modelroute")
-
 DEFAULT_BREAKER = BreakerPolicy()
-_LOUD = (ErrorKind.AUTH, ErrorKind.PERMISSION, ErrorKind.NOT_FOUND)
 _NO_RESTART = (
     "the caller reads text only (stream.text()) and already holds part of the answer; this route cannot continue "
     "it (no prefill), and a restarted answer would be spliced onto it"
@@ -67,6 +65,12 @@ class CallSettings:
     #: the providers whose routes continue a partial answer (prefill); a broken stream resumes on the others by
     #: restart only, which a `Stream.text` consumer cannot take
     prefill: frozenset[str] = frozenset()
+    #: the router's logs and health figures, told every attempt's trace line (`routing.watch`)
+    monitor: TargetMonitor | None = None
+    #: OpenTelemetry and hooks, when the router has either: each call gets its own observer (`routing.watch`)
+    observe: Observing | None = None
+    #: prices, for each attempt's cost (`modelroute.observability.cost.Pricer`); None: costs are not recorded
+    costs: CostView | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +147,7 @@ class Call:
         self.resume: Resume | None = None
         self.last_error: ProviderError | None = None
         self._answered: Try | None = None  # a streamed probe that already closed its breaker
+        self.watch: CallObserver | None = settings.observe.call(self) if settings.observe is not None else None
 
     # --- what next ----------------------------------------------------------------------------------------------
 
@@ -173,7 +178,7 @@ class Call:
                 if verdict != "reject":
                     return self._try(entry, tries, total, now, probe=verdict == "probe")
                 why = "its circuit opened meanwhile"
-            self.trace.append(self._line(entry, "skipped", "skip", why, now=now))
+            self._add(self._line(entry, "skipped", "skip", why, now=now))
             self._i += 1
         entries = s.entries
         while self._i < len(entries):
@@ -184,13 +189,16 @@ class Call:
                 if verdict != "reject":
                     return self._try(entry, 1, total, now, probe=verdict == "probe")
                 why = "circuit half-open: another call holds the probe"
-            self.trace.append(self._line(entry, "skipped", "skip", why, now=now))
+            self._add(self._line(entry, "skipped", "skip", why, now=now))
             self._i += 1
         return self._reopen_wait(now, remaining)
 
     def _try(self, entry: PlanEntry, tries: int, total: float, now: float, *, probe: bool) -> Try:
         self.attempts += 1
-        return Try(entry, tries, total, now, probe=probe, resume=self.resume)
+        step = Try(entry, tries, total, now, probe=probe, resume=self.resume)
+        if self.watch is not None:
+            self.watch.attempt_started(step)
+        return step
 
     def _reopen_wait(self, now: float, remaining: float) -> Step:
         """Every target failed or is kept out. Wait for the first one to reopen if that is soon enough and fits
@@ -203,7 +211,7 @@ class Call:
                 self._i = index
                 entry = self.settings.entries[index]
                 why = f"every target is kept out: waiting {wait:.2f}s for this one to reopen"
-                self.trace.append(self._line(entry, "skipped", "wait", why, now=now, wait=wait))
+                self._add(self._line(entry, "skipped", "wait", why, now=now, wait=wait))
                 return Wait(wait, why)
         return Fail(self._end(self._all_failed()))
 
@@ -225,6 +233,12 @@ class Call:
 
     def _end(self, error: ModelRouteError) -> ModelRouteError:
         """What the caller gets: once resumed stream text has reached them, always `StreamInterrupted`."""
+        error = self._final(error)
+        if self.watch is not None:
+            self.watch.failed(error)
+        return error
+
+    def _final(self, error: ModelRouteError) -> ModelRouteError:
         resume = self.resume
         if resume is None or isinstance(error, StreamInterrupted):
             return error
@@ -299,7 +313,10 @@ class Call:
             self._i = j + 1
             self._retry = None
             self.attempts += 1
-            return Try(entry, 1, total, now, probe=verdict == "probe", hedge_of=primary.entry)
+            step = Try(entry, 1, total, now, probe=verdict == "probe", hedge_of=primary.entry)
+            if self.watch is not None:
+                self.watch.attempt_started(step)
+            return step
         return None
 
     def record_race_error(self, step: Try, error: ProviderError) -> None:
@@ -325,7 +342,7 @@ class Call:
         if d.cooldown_s:
             self._state.cool(entry.key, now + d.cooldown_s, _cool_reason(error))
         line = self._line(entry, "error", d.action, d.reason, now=step.started, latency=now - step.started, error=error)
-        self.trace.append(replace(line, hedged=True))
+        self._add(replace(line, hedged=True, cost=self._refused_cost(step, error)))
         if d.action == "stop" and self._fail is None:
             error.trace = self.trace
             self._fail = error
@@ -341,7 +358,8 @@ class Call:
         else:
             why = f"lost the hedge race to {winner.provider}:{winner.model}; cancelled and its connection closed"
         line = self._line(step.entry, "cancelled", "cancelled", why, now=step.started, latency=now - step.started)
-        self.trace.append(replace(line, hedged=True))
+        cost = self._partial_cost(step, None, "", "cancelled in a hedge race after it was sent")
+        self._add(replace(line, hedged=True, cost=cost))
 
     # --- outcomes -----------------------------------------------------------------------------------------------
 
@@ -360,18 +378,21 @@ class Call:
         response.output_format = self.request.response_format  # what `Response.parsed` checks the answer against
         adapted = "; ".join(response.adaptations)  # what the served target's wire could not carry as it was
         line = self._line(step.entry, "ok", "served", adapted, now=step.started, latency=now - step.started)
-        line = replace(line, usage=response.usage)
+        line = replace(line, usage=response.usage, cost=self._served_cost(step, response))
         if step.hedge_of is not None:
             line = replace(line, reason=f"hedge of {step.hedge_of.provider}:{step.hedge_of.model} won", hedged=True)
         elif raced:
             line = replace(line, reason="answered first in a hedge race", hedged=True)
-        self.trace.append(line)
+        self._add(line)
         response.trace = self.trace
         response.latency_s = now - self.start
+        if self.watch is not None:
+            self.watch.answered(response)
         return response
 
-    def record_error(self, step: Try, error: ProviderError, *, note: str = "") -> None:
-        """An attempt failed; decide between retry, failover and stop, and write the trace line."""
+    def record_error(self, step: Try, error: ProviderError, *, note: str = "", cost: Cost | None = None) -> None:
+        """An attempt failed; decide between retry, failover and stop, and write the trace line (with ``cost``,
+        what the provider bills for it anyway)."""
         scrub_error(error)  # from here on the error is kept, shown and logged: no secret, no foreign chain
         now = self._clock()
         entry = step.entry
@@ -396,16 +417,7 @@ class Call:
         if d.cooldown_s:
             self._state.cool(entry.key, now + d.cooldown_s, _cool_reason(error))
         self._refused_by(entry, error)
-        if error.kind in _LOUD:
-            log.warning(
-                "modelroute: provider '%s' refused model %s with %s (%s); check providers.%s in the config",
-                entry.provider,
-                entry.model,
-                error.kind.value,
-                error.message,
-                entry.provider,
-            )
-        self.trace.append(
+        self._add(
             self._line(
                 entry,
                 "error",
@@ -415,6 +427,7 @@ class Call:
                 latency=now - step.started,
                 error=error,
                 wait=d.wait_s,
+                cost=cost or self._refused_cost(step, error),
             )
         )
         if d.action == "retry":
@@ -435,14 +448,22 @@ class Call:
         committed: bool,
         tool_call: bool = False,
         text_only: bool = False,
+        usage: Usage | None = None,
+        delivered: str = "",
     ) -> None:
         """A stream broke. Before any content of this attempt reached the caller it is a plain error (a resumed
         stream keeps its resume point); after, the alias's ``stream_resume`` decides, and a tool call whose
         arguments were in flight is never spliced. ``text_only``: the caller reads text only (`Stream.text`),
-        so under ``auto`` only a target that continues the text may resume it."""
+        so under ``auto`` only a target that continues the text may resume it. ``usage`` (the counts the stream
+        reported before it broke) and ``delivered`` (this attempt's text and tool arguments) price what the
+        provider bills for it."""
         scrub_error(error)
+        cost = None
+        if committed or usage is not None:
+            why = f"the stream broke after {len(delivered)} characters"
+            cost = self._partial_cost(step, usage, delivered, why)
         if not committed:
-            self.record_error(step, error)
+            self.record_error(step, error, cost=cost)
             return
         policy = self.settings.stream_resume
         if tool_call or policy == "error":
@@ -451,9 +472,16 @@ class Call:
             self._breaker(step, error, now)
             why = "a tool call was in flight" if tool_call else "policy stream_resume: error"
             reason = f"the stream broke after content was delivered; {why}"
-            self.trace.append(
+            self._add(
                 self._line(
-                    step.entry, "error", "stop", reason, now=step.started, latency=now - step.started, error=error
+                    step.entry,
+                    "error",
+                    "stop",
+                    reason,
+                    now=step.started,
+                    latency=now - step.started,
+                    error=error,
+                    cost=cost,
                 )
             )
             self._fail = StreamInterrupted(
@@ -467,11 +495,14 @@ class Call:
             return
         prefill_only = policy == "auto" and text_only
         self.resume = Resume(emitted_text, step.entry.provider, error, prefill_only=prefill_only)
-        self.record_error(step, error, note=f"stream broke after {len(emitted_text)} characters; continuing: ")
+        note = f"stream broke after {len(emitted_text)} characters; continuing: "
+        self.record_error(step, error, note=note, cost=cost)
 
     def record_answering(self, step: Try) -> None:
         """A streamed attempt delivered its first content. A half-open probe's target has answered, so its
         breaker closes now, not when the stream ends: a long answer does not keep a recovered target out."""
+        if self.watch is not None:
+            self.watch.first_content(step)
         if step.probe and self._answered is not step:
             self._answered = step
             self._state.breaker_record(step.entry.key, self.settings.breaker, self._clock(), "ok", probe=True)
@@ -485,7 +516,39 @@ class Call:
         outcome: Outcome = "failure" if error.kind in policy.counts else "neutral"
         self._state.breaker_record(step.entry.key, policy, now, outcome, probe=self._probing(step))
 
+    # --- costs ------------------------------------------------------------------------------------------------
+
+    def _served_cost(self, step: Try, response: Response) -> Cost | None:
+        costs = self.settings.costs
+        if costs is None:
+            return None
+        e = step.entry
+        usage = response.usage  # the answer's text is only read to estimate what was not reported
+        text = response.text if usage is None else ""
+        return costs.served(e.provider, e.model, self.request, usage=usage, reported_model=response.model, text=text)
+
+    def _refused_cost(self, step: Try, error: ProviderError) -> Cost | None:
+        """A refused answer (content filter, refusal) is a billed answer: priced from its usage."""
+        body = error.body
+        return self._served_cost(step, body) if isinstance(body, Response) else None
+
+    def _partial_cost(self, step: Try, usage: Usage | None, delivered: str, why: str) -> Cost | None:
+        costs = self.settings.costs
+        if costs is None:
+            return None
+        e = step.entry
+        return costs.partial(e.provider, e.model, self.request, usage=usage, delivered=delivered, why=why)
+
     # --- helpers ------------------------------------------------------------------------------------------------
+
+    def _add(self, line: Attempt) -> None:
+        """Write a trace line; the router's monitor hears of each attempt, the call's observer of every line."""
+        self.trace.append(line)
+        monitor = self.settings.monitor
+        if monitor is not None and line.outcome != "skipped":
+            monitor.attempt(line)
+        if self.watch is not None:
+            self.watch.line(line)
 
     def _other_target_free(self, entry: PlanEntry, now: float) -> bool:
         for other in self.settings.entries[self._i + 1 :]:
@@ -510,6 +573,7 @@ class Call:
         latency: float = 0.0,
         error: ProviderError | None = None,
         wait: float = 0.0,
+        cost: Cost | None = None,
     ) -> Attempt:
         return Attempt(
             provider=entry.provider,
@@ -523,6 +587,7 @@ class Call:
             latency_s=latency,
             wait_s=wait,
             at_s=now - self.start,
+            cost=cost,
         )
 
 

@@ -32,6 +32,8 @@ from .._types import (
     TextPart,
     ToolCallDelta,
     ToolCallStart,
+    Usage,
+    UsageEvent,
 )
 from ..exceptions import ProviderError
 from .call import Call, Try
@@ -65,6 +67,7 @@ class StreamProgress:
     the response is in, `events` per decoded chunk, then `failed` or `finish`."""
 
     __slots__ = (
+        "_args",
         "_base",
         "_call",
         "_committed",
@@ -77,6 +80,7 @@ class StreamProgress:
         "_step",
         "_text",
         "_tool",
+        "_usage",
     )
 
     def __init__(self, call: Call, reader: Reader | None = None) -> None:
@@ -92,11 +96,15 @@ class StreamProgress:
         self._seam: Seam | None = None
         self._start: MessageStart | None = None
         self._step: Try | None = None
+        self._usage: Usage | None = None  # the counts this attempt's stream reported so far
+        self._args: list[str] = []  # this attempt's tool-call argument text
 
     def begin(self, step: Try, request: Request, *, supports_prefill: bool) -> Request:
         """Start an attempt; returns the request to send (prefilled when resuming on a route that can)."""
         self._step = step
         self._text = []
+        self._args = []
+        self._usage = None
         self._committed = False
         self._on_content = None
         self._tool = False
@@ -162,8 +170,13 @@ class StreamProgress:
                 self._start = None
             if isinstance(event, TextDelta):
                 self._text.append(event.text)
-            elif isinstance(event, ToolCallStart | ToolCallDelta):
+            elif isinstance(event, ToolCallStart):
                 self._tool = True
+            elif isinstance(event, ToolCallDelta):
+                self._tool = True
+                self._args.append(event.arguments_delta)
+            elif isinstance(event, UsageEvent):
+                self._usage = event.usage
             yield event
 
     def _after_whitespace(self, event: StreamEvent) -> StreamEvent | None:
@@ -184,7 +197,14 @@ class StreamProgress:
         text = self._base + "".join(self._text)
         text_only = self._reader is not None and self._reader.text_only
         self._call.record_stream_error(
-            self._step, error, text, committed=self._committed, tool_call=self._tool, text_only=text_only
+            self._step,
+            error,
+            text,
+            committed=self._committed,
+            tool_call=self._tool,
+            text_only=text_only,
+            usage=self._usage,
+            delivered="".join(self._text) + "".join(self._args),
         )
 
     def finish(self, response: Response) -> Response:

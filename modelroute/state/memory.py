@@ -7,12 +7,16 @@ read-modify-write on one key, so it maps onto one script or transaction there.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from .breaker import CLOSED, BreakerPolicy, BreakerState, Outcome, Verdict, admit, record, release
 
-__all__ = ["Cooldown", "MemoryState", "StateStore"]
+__all__ = ["BreakerListener", "Cooldown", "MemoryState", "StateStore"]
+
+#: Told of each breaker state change this store applies: (key, old state, new state, the time it used).
+BreakerListener = Callable[[str, BreakerState, BreakerState, float], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,17 @@ class MemoryState:
         self._cooldowns: dict[str, Cooldown] = {}
         self._breakers: dict[str, BreakerState] = {}
         self._lock = threading.Lock()
+        self._listeners: list[BreakerListener] = []
+
+    def listen(self, listener: BreakerListener) -> None:
+        """Call ``listener`` after every breaker state change (outside the store's lock; a listener must not
+        raise)."""
+        self._listeners.append(listener)
+
+    def _changed(self, key: str, old: BreakerState, new: BreakerState, now: float) -> None:
+        if old.status != new.status:
+            for listener in self._listeners:
+                listener(key, old, new, now)
 
     def cooldown(self, key: str, now: float) -> Cooldown | None:
         c = self._cooldowns.get(key)
@@ -86,21 +101,27 @@ class MemoryState:
 
     def breaker_admit(self, key: str, policy: BreakerPolicy, now: float, *, lease_s: float = 0.0) -> Verdict:
         with self._lock:
-            verdict, new = admit(self._breakers.get(key, CLOSED), policy, now, lease_s=lease_s)
+            old = self._breakers.get(key, CLOSED)
+            verdict, new = admit(old, policy, now, lease_s=lease_s)
             if new is not CLOSED:
                 self._breakers[key] = new
-            return verdict
+        if self._listeners:
+            self._changed(key, old, new, now)
+        return verdict
 
     def breaker_record(
         self, key: str, policy: BreakerPolicy, now: float, outcome: Outcome, *, probe: bool
     ) -> BreakerState:
         with self._lock:
-            new = record(self._breakers.get(key, CLOSED), policy, now, outcome, probe=probe)
+            old = self._breakers.get(key, CLOSED)
+            new = record(old, policy, now, outcome, probe=probe)
             if new is CLOSED:
                 self._breakers.pop(key, None)
             else:
                 self._breakers[key] = new
-            return new
+        if self._listeners:
+            self._changed(key, old, new, now)
+        return new
 
     def breaker_release(self, key: str, now: float) -> None:
         with self._lock:

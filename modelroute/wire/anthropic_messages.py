@@ -413,9 +413,10 @@ class AnthropicStream:
             self._id = opt_str(msg, "id", "a message_start event's message") or ""
             self._model = opt_str(msg, "model", "a message_start event's message")
             usage = opt_dict(msg, "usage", "a message_start event's message")
-            if usage is not None:
-                self._merge(usage, "a message_start event's usage")
-            return [MessageStart(self._id, self._model)]
+            start = MessageStart(self._id, self._model)
+            if usage is not None:  # the input tokens, known from the start (what a stream cut later is billed)
+                return [start, UsageEvent(self._merge(usage, "a message_start event's usage"))]
+            return [start]
         if kind == "message_stop":
             self._need_start(kind)
             out = self._end_calls()

@@ -85,7 +85,8 @@ def test_complete(name: str, stream: bool, on_mock: Any, no_machine_credentials:
     assert r.code == 0, r.err
     assert r.out.startswith(f"Hello from {FIRST[name]}.\n")
     assert f"-- served by {FIRST[name]} (azure/eastus2" in r.out
-    assert re.search(rf"^   1\s+{FIRST[name]}:\S+\s+ok, \d+ ms\s+served$", r.out, re.M), r.out
+    assert re.search(rf"^   1\s+{FIRST[name]}:\S+\s+ok, \d+ ms\s+\$[\d.]+\s+served$", r.out, re.M), r.out
+    assert re.search(r"-- served by .* in [\d.]+s, \$[\d.]+$", r.out, re.M), r.out
 
     setup.cloud.down(FIRST[name])
     r = cli("complete", str(setup.path), "claude-sonnet", "Say hello", "--max-tokens", "20", "--json", *flags)
@@ -97,6 +98,10 @@ def test_complete(name: str, stream: bool, on_mock: Any, no_machine_credentials:
     first = response["trace"][0]
     assert (first["provider"], first["outcome"], first["action"]) == (FIRST[name], "error", "failover")
     assert response["trace"][0]["error"]["kind"] == "connection"
+    assert first["cost"] is None  # refused connections bill nothing
+    served = response["trace"][-1]["cost"]
+    assert served == response["cost"] and served["currency"] == "USD" and float(served["amount"]) > 0
+    assert served["source"].startswith("genai-prices ")
     last = setup.cloud.requests(SECOND[name])[-1].json
     assert last.get("max_tokens") == 20 or last.get("max_completion_tokens") == 20
 

@@ -10,8 +10,8 @@ an unknown object. `see_pickle` adds an
 object's pickle. Every log record of every logger (at DEBUG) is collected by the ``observer`` fixture, message,
 traceback and every attribute of the record (structured ``extra`` fields included).
 
-New surfaces (telemetry spans, hook payloads, CLI output) are added with `see` / `see_text`, and the same
-`Observer.leaks` check covers them.
+New surfaces are added with `see` / `see_text`, and the same `Observer.leaks` check covers them: telemetry spans
+and metrics, hook payloads, health and the CLI's output are (`_planted.Surfaces`, `test_planted_cli`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import pydantic
 
 TESTS_DIR = str(Path(__file__).parent.parent)  # the caller's frames: what a test holds is its own business
 # Objects walked field by field: what the library hands its caller.
-_DATA_MODULES = ("modelroute._types", "modelroute.routing.plan", "modelroute.exceptions")
+_DATA_MODULES = ("modelroute._types", "modelroute.routing.plan", "modelroute.exceptions", "modelroute.observability")
 
 
 class Observer:

@@ -9,9 +9,15 @@ from typing import Any
 
 import pytest
 from botocore.credentials import RefreshableCredentials
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from modelroute import Router
 from modelroute.exceptions import ModelRouteError
+from modelroute.observability import Hooks, Telemetry
 
 from ._observe import Observer
 
@@ -187,3 +193,49 @@ def see_router(router: Router, obs: Observer, label: str) -> None:
         plan = router.explain(alias)
         obs.see(f"{label} explain {alias}", plan)
         obs.see_text(f"{label} explain {alias} text", str(plan))
+
+
+# --- the observability surfaces ------------------------------------------------------------------------------
+
+
+class Surfaces:
+    """A router's telemetry (OpenTelemetry with content capture on, the worst case: prompts and answers are
+    recorded) and hooks (every payload kept), and `show`, which hands all of it to the `Observer`: every span
+    (its JSON, attributes, events, status), every metric point, every hook payload, and the router's health."""
+
+    def __init__(self) -> None:
+        self.spans = InMemorySpanExporter()
+        self.tracer_provider = TracerProvider()
+        self.tracer_provider.add_span_processor(SimpleSpanProcessor(self.spans))
+        self.metrics = InMemoryMetricReader()
+        self.meter_provider = MeterProvider(metric_readers=[self.metrics])
+        self.payloads: list[Any] = []
+        keep = self.payloads.append
+        self.hooks = Hooks(on_attempt=keep, on_response=keep, on_error=keep, on_breaker_change=keep)
+
+    def options(self) -> dict[str, Any]:
+        telemetry = Telemetry(
+            tracer_provider=self.tracer_provider, meter_provider=self.meter_provider, capture_content=True
+        )
+        return {"telemetry": telemetry, "hooks": self.hooks}
+
+    def show(self, router: Router, obs: Observer, label: str) -> None:
+        assert self.hooks.flush()
+        spans = self.spans.get_finished_spans()
+        assert spans and self.payloads, "the scenarios made spans and hook events"
+        for i, span in enumerate(spans):
+            where = f"{label} span[{i}] {span.name}"
+            obs.see_text(f"{where} json", span.to_json())
+            obs.see(f"{where} attributes", dict(span.attributes or {}))
+            obs.see(f"{where} events", [(e.name, dict(e.attributes or {})) for e in span.events])
+            obs.see_text(f"{where} status", str(span.status.description))
+        data = self.metrics.get_metrics_data()
+        assert data is not None
+        obs.see_text(f"{label} metrics json", data.to_json())
+        obs.see(f"{label} hook payloads", list(self.payloads))
+        health = router.health()
+        obs.see(f"{label} health", health)
+        obs.see_text(f"{label} health text", str(health))
+        obs.see(f"{label} health dict", health.to_dict())
+        self.tracer_provider.shutdown()
+        self.meter_provider.shutdown()

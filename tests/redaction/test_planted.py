@@ -1,8 +1,10 @@
 """A recognisable secret planted in every credential slot of every provider kind (keys, tokens, AWS keys and
 session token, Entra ID and Google tokens, the AWS chain's keys, a ``${ENV}`` part of a ``base_url``), driven
-through success and every failure kind, sync and async, plain and streamed; and it shows nowhere: not in any log
-record of any logger at DEBUG, repr, str, response, trace, error, exception args, cause or context chain, frame
-locals, pickle, ``asdict`` or ``explain()`` (see `Observer`)."""
+through success and every failure kind, sync and async, plain and streamed, with OpenTelemetry (content capture
+on) and hooks on; and it shows nowhere: not in any log record of any logger at DEBUG (its ``extra`` fields
+included), repr, str, response, trace, error, exception args, cause or context chain, frame locals, pickle,
+``asdict``, ``explain()``, span, span attribute or event, metric, hook payload or ``health()`` (see `Observer`;
+the CLI's output: `test_planted_cli`)."""
 
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from ._planted import (
     ENTRIES,
     SECRETS,
     SLOTS,
+    Surfaces,
     adrive,
     config,
     drive,
@@ -81,9 +84,14 @@ def _router(cfg: Any, **options: Any) -> tuple[Router, FakeClock]:
     return r, clock
 
 
-def _on_cloud(cloud: MockCloud, limits: dict[str, Any], **options: Any) -> tuple[Router, FakeClock]:
-    """A router for every planted entry on the mock cloud (its scripts and records cleared)."""
+def _on_cloud(
+    cloud: MockCloud, limits: dict[str, Any], surfaces: Surfaces | None = None, **options: Any
+) -> tuple[Router, FakeClock]:
+    """A router for every planted entry on the mock cloud (its scripts and records cleared), with ``surfaces``'
+    telemetry and hooks when given."""
     cloud.reset()
+    if surfaces is not None:
+        options.update(surfaces.options())
     return _router(load_config(config(limits), env=SLOTS).with_base_urls({n: cloud.url(n) for n in ENTRIES}), **options)
 
 
@@ -113,7 +121,8 @@ def test_a_planted_secret_shows_nowhere_through_every_fault(
     name: str, cloud: MockCloud, observer: Observer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake_ambient_sources(monkeypatch)
-    router, clock = _on_cloud(cloud, DEFAULTS)
+    surfaces = Surfaces()
+    router, clock = _on_cloud(cloud, DEFAULTS, surfaces)
     outcomes: dict[tuple[str, str], Any] = {}
     sent = ""
 
@@ -140,6 +149,7 @@ def test_a_planted_secret_shows_nowhere_through_every_fault(
     asyncio.run(async_scenarios())
     sent += _sent(cloud, name)
     see_router(router, observer, "end")
+    surfaces.show(router, observer, "end")
     router.close()
 
     # The scenarios did what they say: the entry served, was refused, and failed over with its secret in play.
@@ -160,7 +170,8 @@ def test_a_planted_secret_shows_nowhere_when_a_target_hangs_or_stalls(
     cloud: MockCloud, observer: Observer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake_ambient_sources(monkeypatch)
-    router, clock = _on_cloud(cloud, QUICK_LIMITS)
+    surfaces = Surfaces()
+    router, clock = _on_cloud(cloud, QUICK_LIMITS, surfaces)
     kinds = []
     for name in SLOW_ENTRIES:
         for fault, make in SLOW_FAULTS.items():
@@ -178,6 +189,7 @@ def test_a_planted_secret_shows_nowhere_when_a_target_hangs_or_stalls(
 
     asyncio.run(async_calls())
     see_router(router, observer, "slow")
+    surfaces.show(router, observer, "slow")
     router.close()
     assert {k.value if k else None for k in kinds} == {"timeout"}
     leaks = observer.leaks(SECRETS)
@@ -188,7 +200,8 @@ def test_a_planted_secret_shows_nowhere_on_the_aiohttp_transport(
     cloud: MockCloud, observer: Observer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake_ambient_sources(monkeypatch)
-    router, clock = _on_cloud(cloud, QUICK_LIMITS, transport="aiohttp")
+    surfaces = Surfaces()
+    router, clock = _on_cloud(cloud, QUICK_LIMITS, surfaces, transport="aiohttp")
     faults = {f: FAULTS[f][0] for f in ("ok", "unauthorized", "reset", "refused", "stream_cut", "malformed")}
     kinds = set()
 
@@ -203,6 +216,7 @@ def test_a_planted_secret_shows_nowhere_on_the_aiohttp_transport(
 
     asyncio.run(calls())
     see_router(router, observer, "aiohttp")
+    surfaces.show(router, observer, "aiohttp")
     assert {"auth", "connection", "timeout", "malformed_response", None} <= kinds
     leaks = observer.leaks(SECRETS)
     assert not leaks, "\n".join(leaks[:25])
@@ -267,7 +281,8 @@ def test_a_provider_quoting_the_key_and_the_path_back_shows_them_nowhere(
         # Every entry on the echo server, with a planted ${ENV} part in its base_url's path.
         base_urls = {n: echo.url(n) + "/gw/${PATH_SECRET}" for n in ENTRIES}
         cfg = load_config(config(DEFAULTS, base_urls), env=SLOTS)
-        router, clock = _router(cfg)
+        surfaces = Surfaces()
+        router, clock = _router(cfg, **surfaces.options())
         sync_cases = [(w, "complete") for w in ("401", "429", "400", "ok", "garbage")]
         sync_cases += [(w, "stream") for w in ("403", "inband", "garbage")]
         for name in ENTRIES:
@@ -290,6 +305,7 @@ def test_a_provider_quoting_the_key_and_the_path_back_shows_them_nowhere(
 
         asyncio.run(async_calls())
         see_router(router, observer, "echo")
+        surfaces.show(router, observer, "echo")
         router.close()
         quoted = " ".join(v for _path, headers in echo.seen for v in headers.values())
         assert SLOTS["OPENAI_KEY"] in quoted and SLOTS["AWS_ST"] in quoted  # what the server quoted back

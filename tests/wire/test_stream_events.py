@@ -55,6 +55,7 @@ def test_claude_events_in_order() -> None:
     events, answer = decode_stream(route("anthropic"), AGENT)
     assert events == [
         MessageStart("msg_s", MODEL),
+        UsageEvent(events[1].usage),  # type: ignore[union-attr]  # the input tokens, known from the start
         ReasoningDelta("Two cities"),
         ReasoningDelta(", two calls."),
         ReasoningDelta("", "EqQBCkg="),
