@@ -1,6 +1,9 @@
 """modelroute: one call routes chat requests to Claude and GPT wherever they are served, and fails over as
 your config says, explaining every decision.
 
+    from modelroute import route                     # the default router: $MODELROUTE_CONFIG or ./modelroute.yaml
+    print(route.complete("claude-sonnet", "Hello").text)
+
     from modelroute import Router
     router = Router.from_config("modelroute.yaml")
     answer = router.complete(model="claude-sonnet", messages=[{"role": "user", "content": "Hello"}])
@@ -10,12 +13,19 @@ your config says, explaining every decision.
 import logging as _logging
 
 from ._cost import Cost
+from ._default import DefaultRouter, route
 from ._stream import AsyncStream, Stream
 from ._types import (
+    AnthropicSettings,
     Attempt,
+    DocumentPart,
     ImagePart,
     IncompleteToolCall,
     Message,
+    MessageStart,
+    OpenAISettings,
+    OutputFormat,
+    ReasoningDelta,
     Request,
     Response,
     Seam,
@@ -25,9 +35,12 @@ from ._types import (
     StreamEvent,
     TextDelta,
     TextPart,
+    ThinkingPart,
     Tool,
     ToolCallDelta,
+    ToolCallEnd,
     ToolCallPart,
+    ToolCallStart,
     ToolChoice,
     ToolResultPart,
     Usage,
@@ -56,6 +69,7 @@ from .exceptions import (
     RouterClosedError,
     ServerError,
     StreamInterrupted,
+    StructuredOutputError,
     UnsupportedFeature,
 )
 from .router import RequestOptions, Router
@@ -69,6 +83,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AllTargetsFailed",
+    "AnthropicSettings",
     "AsyncStream",
     "Attempt",
     "AuthError",
@@ -78,14 +93,19 @@ __all__ = [
     "ContextWindowExceededError",
     "Cost",
     "CredentialError",
+    "DefaultRouter",
+    "DocumentPart",
     "ErrorKind",
     "ImagePart",
     "IncompleteToolCall",
     "InvalidRequestError",
     "MalformedResponseError",
     "Message",
+    "MessageStart",
     "MissingDependencyError",
     "ModelRouteError",
+    "OpenAISettings",
+    "OutputFormat",
     "OverloadedError",
     "Plan",
     "PlanEntry",
@@ -94,6 +114,7 @@ __all__ = [
     "ProviderTimeoutError",
     "QuotaExhaustedError",
     "RateLimitedError",
+    "ReasoningDelta",
     "Request",
     "RequestError",
     "RequestOptions",
@@ -108,11 +129,15 @@ __all__ = [
     "Stream",
     "StreamEvent",
     "StreamInterrupted",
+    "StructuredOutputError",
     "TextDelta",
     "TextPart",
+    "ThinkingPart",
     "Tool",
     "ToolCallDelta",
+    "ToolCallEnd",
     "ToolCallPart",
+    "ToolCallStart",
     "ToolChoice",
     "ToolResultPart",
     "UnsupportedFeature",
@@ -120,4 +145,5 @@ __all__ = [
     "UsageEvent",
     "__version__",
     "load_config",
+    "route",
 ]

@@ -105,7 +105,8 @@ class Stream:
         return self.get_final_response()
 
     def get_final_response(self) -> Response:
-        """The complete answer, consuming the rest of the stream if needed (as ``response``)."""
+        """The complete answer, consuming the rest of the stream if needed (as ``response``): the same `Response`
+        a non-streamed call returns (``parsed`` included)."""
         r = self._result
         if r.response is None and r.error is None:
             for _ in self._events:

@@ -22,11 +22,23 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._types import ImagePart, Message, Request, TextPart, Tool, ToolCallPart, ToolChoice, ToolResultPart
+from ._types import (
+    DocumentPart,
+    ImagePart,
+    Message,
+    Request,
+    TextPart,
+    ThinkingPart,
+    Tool,
+    ToolCallPart,
+    ToolChoice,
+    ToolResultPart,
+)
 from .exceptions import RequestError
 
 __all__ = [
     "IMAGE_TYPES",
+    "MAX_CACHE_BREAKPOINTS",
     "MAX_JSON_DEPTH",
     "MAX_JSON_VALUES",
     "MAX_TOKENS",
@@ -46,6 +58,11 @@ MAX_TOKENS = 1_000_000
 #: (a dict shared by reference counts each time it appears, as it would be written).
 MAX_JSON_DEPTH = 64
 MAX_JSON_VALUES = 1_000_000
+#: Claude takes at most this many cache breakpoints in one request (system, tools and messages together).
+MAX_CACHE_BREAKPOINTS = 4
+_CACHE_TTLS = (None, "5m", "1h")
+_DETAILS = (None, "auto", "low", "high", "original")
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _MAX_INT = 2**63  # larger integers are not portable JSON (and past 4,300 digits Python will not print them)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -114,7 +131,11 @@ def check_request(request: Request, path_of: PathOf = _default_path) -> Request:
     tools = _check_tools(request.tools)
     names = {t.name for t in tools}
     choice = _check_tool_choice(request.tool_choice, names)
-    _check_messages(request.messages, path_of)
+    breakpoints = _check_system(request.system) + sum(t.cache is not None for t in tools)
+    breakpoints += _check_messages(request.messages, path_of)
+    if breakpoints > MAX_CACHE_BREAKPOINTS:
+        raise fail("cache", f"the request sets {breakpoints} cache breakpoints; Claude takes at most "
+                   f"{MAX_CACHE_BREAKPOINTS}", "Keep the last breakpoint of each stable prefix")  # fmt: skip
     if tools is not request.tools or choice is not request.tool_choice:
         return request.model_copy(update={"tools": tools, "tool_choice": choice})
     return request
@@ -123,8 +144,31 @@ def check_request(request: Request, path_of: PathOf = _default_path) -> Request:
 # --- messages --------------------------------------------------------------------------------------------------
 
 
-def _check_messages(messages: Sequence[Message], path_of: PathOf) -> None:
+def _check_system(system: Any) -> int:
+    """The system prompt's cache breakpoints (blocks are checked as text parts)."""
+    if system is None or type(system) is str:
+        return 0
+    count = 0
+    for j, b in enumerate(system):
+        if type(b) is not TextPart:
+            raise fail(f"system[{j}]", f"must be a text block, not {_kind(b)}")
+        check_text(b.text, f"system[{j}].text")
+        count += _check_cache(b.cache, f"system[{j}]")
+    return count
+
+
+def _check_cache(cache: Any, where: str) -> int:
+    if cache is None:
+        return 0
+    if cache not in _CACHE_TTLS:
+        raise fail(where + ".cache", f"must be '5m' or '1h', not {shown(cache)}")
+    return 1
+
+
+def _check_messages(messages: Sequence[Message], path_of: PathOf) -> int:
+    """Check every turn; return how many cache breakpoints they set."""
     calls: list[str] = []  # the tool calls of the assistant turn before this one
+    breakpoints = 0
     for i, m in enumerate(messages):
         turn = path_of(i, -1)[0]
         if type(m) is not Message:
@@ -133,10 +177,16 @@ def _check_messages(messages: Sequence[Message], path_of: PathOf) -> None:
             raise fail(turn + ".role", f"must be user or assistant, not {shown(m.role)}")
         if not isinstance(m.content, list) or not m.content:
             raise fail(turn, "has no content", "Give it text or content parts")
+        if m.name is not None and (type(m.name) is not str or not _NAME.match(m.name)):
+            raise fail(turn + ".name", f"{shown(m.name)} is not a name", "Use 1-64 letters, digits, '_' or '-'")
         answered: set[str] = set()
         mine: list[str] = []
         for j, p in enumerate(m.content):
-            _check_part(p, path_of(i, j), m.role, calls=calls, mine=mine, answered=answered)
+            where = path_of(i, j)
+            _check_part(p, where, m.role, calls=calls, mine=mine, answered=answered)
+            cache = p.__dict__.get("cache")  # not getattr: a missing field costs pydantic microseconds
+            if cache is not None:
+                breakpoints += _check_cache(cache, where[0])
         if calls:
             missing = [c for c in calls if c not in answered]
             if missing:
@@ -147,6 +197,7 @@ def _check_messages(messages: Sequence[Message], path_of: PathOf) -> None:
                     "Send a tool result for every tool call, right after the call",
                 )
         calls = mine if m.role == "assistant" else []
+    return breakpoints
 
 
 def _check_part(p: Any, where: PartPath, role: str, *, calls: list[str], mine: list[str], answered: set[str]) -> None:
@@ -156,6 +207,14 @@ def _check_part(p: Any, where: PartPath, role: str, *, calls: list[str], mine: l
         if role != "user":
             raise fail(where[0], "an assistant turn cannot hold an image", "Move the image to a user turn")
         _check_image(p, where)
+    elif type(p) is DocumentPart:
+        if role != "user":
+            raise fail(where[0], "an assistant turn cannot hold a document", "Move the document to a user turn")
+        _check_document(p, where)
+    elif type(p) is ThinkingPart:
+        if role != "assistant":
+            raise fail(where[0], "reasoning belongs in an assistant turn", "Leave it out, or move it")
+        _check_thinking(p, where)
     elif type(p) is ToolCallPart:
         if role != "assistant":
             raise fail(where[0], "a tool call belongs in an assistant turn", "Put it in the assistant's turn")
@@ -167,7 +226,9 @@ def _check_part(p: Any, where: PartPath, role: str, *, calls: list[str], mine: l
         _check_tool_result(p, where, calls, answered)
         answered.add(p.tool_call_id)
     else:
-        raise fail(where[0], f"must be a text, image, tool call or tool result part, not {_kind(p)}")
+        raise fail(
+            where[0], f"must be a text, image, document, tool call, tool result or thinking part, not {_kind(p)}"
+        )
 
 
 def _check_tool_call(p: ToolCallPart, where: PartPath, earlier: list[str]) -> None:
@@ -214,7 +275,49 @@ def _check_tool_result(p: ToolResultPart, where: PartPath, calls: list[str], ans
             raise fail(part[0], f"a tool result may hold only text and image parts, not {_kind(c)}")
 
 
+def _check_thinking(p: ThinkingPart, where: PartPath) -> None:
+    if type(p.text) is not str:
+        raise fail(_at(where, "text"), f"must be text, not {_kind(p.text)}")
+    check_text(p.text, _at(where, "text"), blank_ok=True)
+    for field in ("signature", "redacted"):
+        value = getattr(p, field)
+        if value is not None:
+            check_text(value, _at(where, field))
+    if p.redacted is not None and p.text:
+        raise fail(where[0], "a redacted thinking block has no text", "Keep its data only, as Claude sent it")
+    if p.redacted is None and not p.text and p.signature is None:
+        raise fail(_at(where, "text"), "is empty", "Leave the empty thinking block out")
+
+
+def _check_document(p: DocumentPart, where: PartPath) -> None:
+    if (p.url is None) == (p.data is None):
+        what = "both a url and data" if p.url is not None else "neither a url nor data"
+        raise fail(where[0], f"the document has {what}", "Give either a url 'https://...' or base64 PDF data")
+    if p.media_type != "application/pdf":
+        raise fail(_at(where, "media_type"), f"{shown(p.media_type)} is not a document type every family takes",
+                   "Send PDFs as documents, and plain text as text parts")  # fmt: skip
+    for field in ("title", "context", "filename"):
+        value = getattr(p, field)
+        if value is not None:
+            check_text(value, _at(where, field))
+    if p.url is not None:
+        check_image_url(p.url, _at(where, "url"))
+        return
+    data = p.data
+    at = _at(where, "data")
+    if type(data) is not str or not data:
+        raise fail(at, "the document has no data" if not data else f"must be base64 text, not {_kind(data)}")
+    try:
+        raw = binascii.a2b_base64(data, strict_mode=True)
+    except (binascii.Error, ValueError):
+        raise fail(at, "is not valid base64", "Encode the PDF bytes with base64.b64encode (no data: prefix)") from None
+    if not raw.startswith(b"%PDF-"):
+        raise fail(at, "is not a PDF (it does not start with %PDF-)", "Send the PDF file's bytes")
+
+
 def _check_image(p: ImagePart, where: PartPath) -> None:
+    if p.detail not in _DETAILS:
+        raise fail(_at(where, "detail"), f"must be auto, low, high or original, not {shown(p.detail)}")
     if (p.url is None) == (p.data is None):
         what = "both a url and data" if p.url is not None else "neither a url nor data"
         raise fail(
@@ -293,6 +396,9 @@ def _check_tools(tools: list[Tool]) -> list[Tool]:
                        "Give every tool its own name")  # fmt: skip
         seen[t.name] = i
         check_text(t.description, where + ".description", blank_ok=True)
+        if t.strict is not None and type(t.strict) is not bool:
+            raise fail(where + ".strict", f"must be True or False, not {_kind(t.strict)}")
+        _check_cache(t.cache, where)
         schema = t.parameters
         if type(schema) is not dict:
             raise fail(where + ".parameters", f"must be a JSON Schema object (a dict), not {_kind(schema)}")

@@ -21,7 +21,8 @@ ModelRouteError                      catch this to catch everything modelroute r
 │   └── MalformedResponseError           malformed_response (a body or stream we cannot decode, or one cut short)
 ├── AllTargetsFailed                 every planned target failed or was skipped; carries the whole trace
 ├── StreamInterrupted                a stream failed after text reached the caller; carries the partial text
-└── RouterClosedError                a call was started on a router after its close() / aclose()
+├── RouterClosedError                a call was started on a router after its close() / aclose()
+└── StructuredOutputError            ``response.parsed``: the answer is not JSON, or not of the asked-for schema
 ```
 
 A request that the router stops on (``invalid_request``, ``content_filtered`` by default) raises the
@@ -68,6 +69,7 @@ __all__ = [
     "RouterClosedError",
     "ServerError",
     "StreamInterrupted",
+    "StructuredOutputError",
     "UnsupportedFeature",
     "error_for_kind",
 ]
@@ -330,3 +332,12 @@ def _trace_cost(trace: Sequence[Attempt]) -> Cost | None:
 class RouterClosedError(ModelRouteError, RuntimeError):
     """A call was started on a `Router` after its ``close()`` or ``aclose()``. Calls already running when it
     was closed finish normally; make a new `Router` (or do not close this one) to send more."""
+
+
+class StructuredOutputError(ModelRouteError, ValueError):
+    """`Response.parsed`: the answer is not JSON, or does not follow the request's ``response_format`` (it was cut
+    by ``max_tokens``, or the model refused). ``text`` is the answer's text as it came."""
+
+    def __init__(self, message: str, *, text: str) -> None:
+        self.text = text
+        super().__init__(message)

@@ -21,7 +21,19 @@ from ._coerce import MessageInput, build_request
 from ._pools import Pools
 from ._redact import forget_locals
 from ._stream import AsyncStream, CallGate, Stream, StreamResult
-from ._types import Request, Response, ServedBy, StreamEvent, Tool, ToolChoice
+from ._types import (
+    AnthropicSettings,
+    Effort,
+    OpenAISettings,
+    OutputFormat,
+    Request,
+    Response,
+    ServedBy,
+    StreamEvent,
+    TextPart,
+    Tool,
+    ToolChoice,
+)
 from .config import Config, load_config
 from .config._timing import alias_timings, first_byte_limit
 from .exceptions import (
@@ -63,18 +75,32 @@ if TYPE_CHECKING:
 
     from .observability import Health, Hooks, Telemetry
 
-__all__ = ["RequestOptions", "Router"]
+__all__ = ["Messages", "RequestOptions", "Router"]
+
+#: What a call's ``messages`` may be: a list of turns (ours, OpenAI-shaped or Anthropic-shaped), or one string.
+Messages = Sequence[MessageInput] | str
 
 
 class RequestOptions(TypedDict, total=False):
-    """Everything a call may set besides ``model`` and ``messages``."""
+    """Everything a call may set besides ``model`` and ``messages`` (the README's "The request" shows each)."""
 
-    system: str | None
+    system: str | Sequence[TextPart | Mapping[str, Any]] | None
     tools: Sequence[Tool | Mapping[str, Any]] | None
     tool_choice: ToolChoice | str | Mapping[str, Any] | None
+    parallel_tool_calls: bool | None
     max_tokens: int | None
     stop: str | Sequence[str] | None
     temperature: float | None
+    top_p: float | None
+    top_k: int | None
+    seed: int | None
+    response_format: type[Any] | OutputFormat | Mapping[str, Any] | None
+    reasoning: Effort | None
+    prompt_cache_key: str | None
+    user: str | None
+    metadata: Mapping[str, str] | None
+    openai: OpenAISettings | Mapping[str, Any] | None
+    anthropic: AnthropicSettings | Mapping[str, Any] | None
     tags: Mapping[str, str] | None
     deadline_s: float | None
 
@@ -192,7 +218,7 @@ class Router:
 
     # --- the public calls ---------------------------------------------------------------------------------------
 
-    def complete(self, model: str, messages: Sequence[MessageInput], **options: Unpack[RequestOptions]) -> Response:
+    def complete(self, model: str, messages: Messages, **options: Unpack[RequestOptions]) -> Response:
         """Send one chat request to the alias ``model``; fail over as configured; return the answer.
 
         Raises `AllTargetsFailed` (every target failed, with the trace), the `ProviderError` the policy
@@ -225,9 +251,7 @@ class Router:
             if done is not None:
                 return done
 
-    async def acomplete(
-        self, model: str, messages: Sequence[MessageInput], **options: Unpack[RequestOptions]
-    ) -> Response:
+    async def acomplete(self, model: str, messages: Messages, **options: Unpack[RequestOptions]) -> Response:
         """The async twin of `complete`; the one call that hedges, where the alias opts in (``hedge:``)."""
         call, request = self._start(model, messages, options)
         book = self._hedges.get(call.settings.alias)
@@ -320,8 +344,10 @@ class Router:
                 return None
         return None
 
-    def stream(self, model: str, messages: Sequence[MessageInput], **options: Unpack[RequestOptions]) -> Stream:
-        """Stream the answer as events (`TextDelta`, `ToolCallDelta`, `UsageEvent`, `StopEvent`).
+    def stream(self, model: str, messages: Messages, **options: Unpack[RequestOptions]) -> Stream:
+        """Stream the answer as events (`MessageStart`, `TextDelta`, `ReasoningDelta`, `ToolCallStart` /
+        `ToolCallDelta` / `ToolCallEnd`, `UsageEvent`, `StopEvent`, and `Seam` after a failover), the same for
+        both families; ``stream.get_final_response()`` is the `Response` a non-streamed call returns.
 
         Until the first content reaches you, a failed attempt fails over silently. A stream that breaks after
         that resumes on the next target that can continue it for you (``stream_resume: auto``: by prefill, or by a
@@ -334,15 +360,13 @@ class Router:
         result = StreamResult()
         return Stream(self._stream_events(call, request, result), result, self._gate(call, streamed=True))
 
-    def astream(self, model: str, messages: Sequence[MessageInput], **options: Unpack[RequestOptions]) -> AsyncStream:
+    def astream(self, model: str, messages: Messages, **options: Unpack[RequestOptions]) -> AsyncStream:
         """The async twin of `stream`: ``async for event in router.astream(...)``."""
         call, request = self._start(model, messages, options)
         result = StreamResult()
         return AsyncStream(self._astream_events(call, request, result), result, self._gate(call, streamed=True))
 
-    def explain(
-        self, model: str, messages: Sequence[MessageInput] | None = None, **options: Unpack[RequestOptions]
-    ) -> Plan:
+    def explain(self, model: str, messages: Messages | None = None, **options: Unpack[RequestOptions]) -> Plan:
         """The plan a call would walk now: every target in order, with why it is in or out. No network."""
         request = build_request(model=model, messages=messages or [{"role": "user", "content": "?"}], **options)
         settings = self._settings_for(request.model)
@@ -372,7 +396,7 @@ class Router:
         route = self._routes.get(provider)
         return route.base_url if route is not None else None
 
-    def _start(self, model: str, messages: Sequence[MessageInput], options: RequestOptions) -> tuple[Call, Request]:
+    def _start(self, model: str, messages: Messages, options: RequestOptions) -> tuple[Call, Request]:
         request = build_request(model=model, messages=messages, **options)
         settings = self._settings_for(request.model)
         if request.temperature is not None:
@@ -431,9 +455,10 @@ class Router:
         connect, first_byte, stall = self._limits[provider]
         return Timeouts(min(connect, total_s), min(first_byte, total_s), min(stall, total_s), total_s, first_token_s)
 
-    def _served(self, step: Try, response: Response) -> Response:
+    def _served(self, step: Try, response: Response, request: Request) -> Response:
         e = step.entry
         route = self._routes[e.provider]
+        response.adaptations = route.notes(request)
         response.served_by = ServedBy.model_construct(
             provider=e.provider,
             kind=route.kind,
@@ -489,7 +514,7 @@ class Router:
             body = resp.read()
         finally:
             resp.close()
-        return self._served(step, _decoded(route, resp.status, resp.headers, body))
+        return self._served(step, _decoded(route, resp.status, resp.headers, body), request)
 
     async def _asend(self, step: Try, request: Request) -> Response:
         route, wire, limits = self._prepare(await self._afresh(step), request, stream=False)
@@ -499,7 +524,7 @@ class Router:
             body = await resp.aread()
         finally:
             await resp.aclose()
-        return self._served(step, _decoded(route, resp.status, resp.headers, body))
+        return self._served(step, _decoded(route, resp.status, resp.headers, body), request)
 
     # --- streams ------------------------------------------------------------------------------------------------
 
@@ -532,7 +557,7 @@ class Router:
                 continue
             finally:
                 resp.close()  # closes the connection if its body was not read to the end
-            done = call.record_ok(step, out.finish(self._served(step, response)))
+            done = call.record_ok(step, out.finish(self._served(step, response, request)))
             if done is not None:
                 result.response = done
                 return
@@ -570,7 +595,7 @@ class Router:
                 continue
             finally:
                 await resp.aclose()  # closes the connection if its body was not read to the end
-            done = call.record_ok(step, out.finish(self._served(step, response)))
+            done = call.record_ok(step, out.finish(self._served(step, response, request)))
             if done is not None:
                 result.response = done
                 return

@@ -109,7 +109,7 @@ def test_tools_in_both_shapes_and_tool_choice_forms() -> None:
     ("messages", "kw", "words"),
     [
         ([], {}, "at least one"),
-        ("Hi", {}, "list"),
+        (b"Hi", {}, "list"),
         ([{"role": "wizard", "content": "x"}], {}, "messages[0].role"),
         ([{"role": "user", "content": "x"}, {"role": "system", "content": "late"}], {}, "messages[1]"),
         ([{"role": "user", "content": [{"type": "audio", "data": "x"}]}], {}, "messages[0].content[0]"),

@@ -51,6 +51,7 @@ SAMPLES: dict[str, Callable[[], ModelRouteError]] = {
     "StreamInterrupted": lambda: exc.StreamInterrupted(
         "the stream broke", partial_text="Hello wor", trace=_trace(), error=_provider_error(ErrorKind.CONNECTION)
     ),
+    "StructuredOutputError": lambda: exc.StructuredOutputError("the answer is not JSON", text='{"cut'),
     **{
         cls.__name__: (lambda cls=cls: cls("provider said no", status=400, provider="p", request_id="r1"))
         for cls in {type(error_for_kind(k, "x")) for k in ErrorKind} | {ProviderError}

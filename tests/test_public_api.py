@@ -18,6 +18,9 @@ EXPECTED = {
     "Seam", "ServedBy", "ServerError", "StopEvent", "StopReason", "Stream", "StreamEvent", "StreamInterrupted",
     "TextDelta", "TextPart", "Tool", "ToolCallDelta", "ToolCallPart", "ToolChoice", "ToolResultPart",
     "UnsupportedFeature", "Usage", "UsageEvent", "__version__", "load_config",
+    # the whole request surface (issue 10)
+    "AnthropicSettings", "DefaultRouter", "DocumentPart", "MessageStart", "OpenAISettings", "OutputFormat",
+    "ReasoningDelta", "StructuredOutputError", "ThinkingPart", "ToolCallEnd", "ToolCallStart", "route",
 }  # fmt: skip
 
 

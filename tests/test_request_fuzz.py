@@ -326,18 +326,34 @@ def test_a_valid_call_passes_and_one_bad_value_in_it_is_caught(
 
 
 def test_the_fast_constructor_equals_model_construct() -> None:
-    from modelroute import ImagePart, Message, Request, TextPart, Tool, ToolCallPart, ToolChoice, ToolResultPart
+    from modelroute import (
+        DocumentPart,
+        ImagePart,
+        Message,
+        Request,
+        TextPart,
+        ThinkingPart,
+        Tool,
+        ToolCallPart,
+        ToolChoice,
+        ToolResultPart,
+    )
     from modelroute._coerce import _make
 
     samples: list[tuple[type[Any], dict[str, Any]]] = [
-        (TextPart, {"type": "text", "text": "x"}),
-        (ImagePart, {"type": "image", "url": None, "data": PNG, "media_type": "image/png"}),
+        (TextPart, {"type": "text", "text": "x", "cache": "5m"}),
+        (ImagePart, {"type": "image", "url": None, "data": PNG, "media_type": "image/png", "detail": "low",
+                     "cache": None}),
+        (DocumentPart, {"type": "document", "url": None, "data": "JVBERi0=", "media_type": "application/pdf",
+                        "title": "t", "context": None, "filename": None, "cache": "1h"}),
         (ToolCallPart, {"type": "tool_call", "id": "c", "name": "n", "arguments": {"a": 1}}),
-        (ToolResultPart, {"type": "tool_result", "tool_call_id": "c", "content": "r", "is_error": False}),
-        (Message, {"role": "user", "content": []}),
-        (Tool, {"name": "n", "description": "", "parameters": {}}),
+        (ToolResultPart, {"type": "tool_result", "tool_call_id": "c", "content": "r", "is_error": False,
+                          "cache": None}),
+        (ThinkingPart, {"type": "thinking", "text": "hm", "signature": "sig", "redacted": None}),
+        (Message, {"role": "user", "content": [], "name": None}),
+        (Tool, {"name": "n", "description": "", "parameters": {}, "strict": True, "cache": None}),
         (ToolChoice, {"mode": "auto", "name": None}),
-    ]
+    ]  # fmt: skip
     samples.append((Request, dict.fromkeys(Request.model_fields)))
     for cls, fields in samples:
         assert list(fields) == list(cls.model_fields), cls  # every field, in order

@@ -246,7 +246,7 @@ CASES: list[tuple[str, Any, dict[str, Any], str, str]] = [
     ("deadline_s infinite", HI, {"deadline_s": float("inf")}, "deadline_s", "inf"),
     ("deadline_s a string", HI, {"deadline_s": "5"}, "deadline_s", "'5'"),
     ("model not text", HI, {}, "model", "alias"),  # model=5, below
-    ("messages a string", "Hi", {}, "messages", "list"),
+    ("messages bytes", b"Hi", {}, "messages", "list"),
     ("messages a dict", {"role": "user", "content": "x"}, {}, "messages", "list"),
     ("messages empty", [], {}, "messages", "no user"),
     ("a message that is a number", [5], {}, "messages[0]", "not 5"),
@@ -452,7 +452,8 @@ def test_unknown_keyword_lists_the_valid_ones(request_cloud: RequestCloud) -> No
         router.complete("m", HI, temprature=0.5)  # type: ignore[call-arg]
     assert str(info.value) == (
         "temprature: is not an argument of this call. Did you mean 'temperature'? The arguments are: model, "
-        "messages, system, tools, tool_choice, max_tokens, stop, temperature, tags, deadline_s."
+        "messages, system, tools, tool_choice, parallel_tool_calls, max_tokens, stop, temperature, top_p, top_k, "
+        "seed, response_format, reasoning, prompt_cache_key, user, metadata, openai, anthropic, tags, deadline_s."
     )
 
 

@@ -16,6 +16,7 @@ from ..config._load import env_references
 from ..exceptions import ModelRouteError, ProviderError
 from ..wire import Dialect, SSEFramer, StreamDecoder, WireRequest
 from ..wire._base import unreadable
+from ..wire._carry import ANTHROPIC, OPENAI, Carriage, request_features
 from ..wire.errors import build_error, kind_for_status
 
 __all__ = ["Route"]
@@ -43,6 +44,7 @@ class Route(ABC):
         else:
             self.base_url = self.endpoint()
         self._signer = self.make_signer()
+        self._carriage = self.carriage(spec)
         self._headers = {
             "content-type": "application/json",
             "accept": "application/json",
@@ -52,10 +54,22 @@ class Route(ABC):
 
     # --- hooks --------------------------------------------------------------------------------------------------
 
+    #: the wire dialect this route speaks, unless its entry's ``dialect`` says otherwise
+    wire: ClassVar[str] = "anthropic"
+    #: what this route refuses or adapts beyond its dialect (`modelroute.wire._carry`)
+    route_carriage: ClassVar[Carriage] = Carriage()
+
+    @classmethod
+    def carriage(cls, spec: Any) -> Carriage:
+        """What this provider entry's wire refuses and adapts: its dialect's `Carriage`, then the route's own.
+        Declarative and pure: the planner reads it to skip or adapt a target before any network call."""
+        dialect = getattr(spec, "dialect", None) or cls.wire
+        return (ANTHROPIC if dialect == "anthropic" else OPENAI) | cls.route_carriage
+
     @classmethod
     def unsupported(cls, spec: Any, request: Request) -> str | None:
         """Why this provider entry cannot serve ``request`` as asked (pure; used by the planner)."""
-        return None
+        return cls.carriage(spec).refusal(request_features(request))
 
     @classmethod
     def prefills(cls, spec: Any) -> bool:
@@ -122,6 +136,10 @@ class Route(ABC):
         url = self.url(model, stream=stream)
         self._signer.apply("POST", url, headers, data)
         return WireRequest("POST", url, headers, data, stream, body)
+
+    def notes(self, request: Request) -> tuple[str, ...]:
+        """How this route adapts ``request`` to what its wire carries (`Carriage.notes`): said in the trace."""
+        return self._carriage.notes(request_features(request))
 
     def decode(self, body: bytes) -> Response:
         """A 2xx body as a `Response`, or a `MalformedResponseError` (never another exception) if it cannot be."""

@@ -66,6 +66,7 @@ class AzureOpenAIRoute(Route):
     kind = "azure_openai"
     cloud = "azure"
     default_base_url = ""  # built from the spec's resource
+    wire = "openai"
 
     def __init__(self, name: str, spec: Any, env: Mapping[str, str]) -> None:
         self.chat = self.dialect = OpenAIChat(max_tokens_field=spec.max_tokens_field, stream_usage=spec.stream_usage)

@@ -19,10 +19,11 @@ from .._types import Request
 from ..auth import HeaderAuth, Signer
 from ..exceptions import ProviderError
 from ..wire import AnthropicMessages, OpenAIChat, StreamDecoder
+from ..wire._carry import Carriage
 from ..wire.aws_errors import classify_aws
 from ..wire.eventstream import EventStreamFramer
 from ._base import Route
-from .anthropic import sampling_unsupported
+from .anthropic import base64_only, sampling_unsupported
 
 __all__ = ["BedrockRoute", "aws_signer", "model_path_segment"]
 
@@ -69,8 +70,14 @@ class BedrockRoute(Route):
         self._openai_url = self.base_url + "/openai/v1/chat/completions"
 
     @classmethod
+    def carriage(cls, spec: Any) -> Carriage:
+        base = super().carriage(spec)
+        return base | base64_only("Bedrock InvokeModel") if spec.dialect == "anthropic" else base
+
+    @classmethod
     def unsupported(cls, spec: Any, request: Request) -> str | None:
-        return sampling_unsupported(spec.anthropic_version, request) if spec.dialect == "anthropic" else None
+        sampling = sampling_unsupported(spec.anthropic_version, request) if spec.dialect == "anthropic" else None
+        return sampling or super().unsupported(spec, request)
 
     def endpoint(self) -> str:
         return f"https://bedrock-runtime.{self.spec.region}.amazonaws.com"

@@ -17,9 +17,10 @@ from .._types import Request
 from ..auth import Signer
 from ..exceptions import ProviderError
 from ..wire import AnthropicMessages, OpenAIChat
+from ..wire._carry import Carriage
 from ..wire.aws_errors import classify_aws
 from ._base import Route
-from .anthropic import sampling_unsupported
+from .anthropic import base64_only, sampling_unsupported
 from .bedrock import aws_signer
 
 __all__ = ["BedrockMantleRoute"]
@@ -41,8 +42,14 @@ class BedrockMantleRoute(Route):
         self._url = self.base_url + _PATHS[spec.dialect]
 
     @classmethod
+    def carriage(cls, spec: Any) -> Carriage:
+        base = super().carriage(spec)
+        return base | base64_only("Bedrock Mantle") if spec.dialect == "anthropic" else base
+
+    @classmethod
     def unsupported(cls, spec: Any, request: Request) -> str | None:
-        return sampling_unsupported(spec.anthropic_version, request) if spec.dialect == "anthropic" else None
+        sampling = sampling_unsupported(spec.anthropic_version, request) if spec.dialect == "anthropic" else None
+        return sampling or super().unsupported(spec, request)
 
     def endpoint(self) -> str:
         return f"https://bedrock-mantle.{self.spec.region}.api.aws"

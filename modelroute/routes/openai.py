@@ -16,6 +16,7 @@ class OpenAIRoute(Route):
     kind = "openai"
     cloud = "openai"
     default_base_url = "https://api.openai.com/v1"
+    wire = "openai"
 
     def __init__(self, name: str, spec: Any, env: Mapping[str, str]) -> None:
         self.dialect = OpenAIChat(max_tokens_field=spec.max_tokens_field, stream_usage=spec.stream_usage)

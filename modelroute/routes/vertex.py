@@ -24,7 +24,7 @@ from ..wire import AnthropicMessages
 from ..wire._read import loads
 from ..wire.errors import build_error, kind_for_status, mentions_context_window
 from ._base import Route
-from .anthropic import sampling_unsupported
+from .anthropic import base64_only, sampling_unsupported
 
 __all__ = ["GOOGLE_STATUS_KIND", "VertexRoute", "vertex_base_url"]
 
@@ -64,6 +64,7 @@ class VertexRoute(Route):
     cloud = "gcp"
     default_base_url = ""  # built from the spec's region
     dialect = AnthropicMessages()
+    route_carriage = base64_only("Vertex AI")
 
     def __init__(self, name: str, spec: Any, env: Mapping[str, str]) -> None:
         super().__init__(name, spec, env)
@@ -72,7 +73,7 @@ class VertexRoute(Route):
 
     @classmethod
     def unsupported(cls, spec: Any, request: Request) -> str | None:
-        return sampling_unsupported(spec.anthropic_version, request)
+        return sampling_unsupported(spec.anthropic_version, request) or super().unsupported(spec, request)
 
     def endpoint(self) -> str:
         return vertex_base_url(self.spec.region)

@@ -375,7 +375,9 @@ class Call:
             return None
         now = self._clock()
         self._state.breaker_record(step.entry.key, self.settings.breaker, now, "ok", probe=self._probing(step))
-        line = self._line(step.entry, "ok", "served", "", now=step.started, latency=now - step.started)
+        response.output_format = self.request.response_format  # what `Response.parsed` checks the answer against
+        adapted = "; ".join(response.adaptations)  # what the served target's wire could not carry as it was
+        line = self._line(step.entry, "ok", "served", adapted, now=step.started, latency=now - step.started)
         line = replace(line, usage=response.usage, cost=self._served_cost(step, response))
         if step.hedge_of is not None:
             line = replace(line, reason=f"hedge of {step.hedge_of.provider}:{step.hedge_of.model} won", hedged=True)

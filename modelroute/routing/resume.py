@@ -22,6 +22,8 @@ from typing import Literal, Protocol
 
 from .._types import (
     Message,
+    MessageStart,
+    ReasoningDelta,
     Request,
     Response,
     Seam,
@@ -29,6 +31,7 @@ from .._types import (
     TextDelta,
     TextPart,
     ToolCallDelta,
+    ToolCallStart,
     Usage,
     UsageEvent,
 )
@@ -73,6 +76,7 @@ class StreamProgress:
         "_prefill",
         "_reader",
         "_seam",
+        "_start",
         "_step",
         "_text",
         "_tool",
@@ -90,6 +94,7 @@ class StreamProgress:
         self._tool = False
         self._prefill = False
         self._seam: Seam | None = None
+        self._start: MessageStart | None = None
         self._step: Try | None = None
         self._usage: Usage | None = None  # the counts this attempt's stream reported so far
         self._args: list[str] = []  # this attempt's tool-call argument text
@@ -104,6 +109,7 @@ class StreamProgress:
         self._on_content = None
         self._tool = False
         self._seam = None
+        self._start = None
         resume = step.resume
         if resume is None:
             self._base, self._prefill, self._lstrip = "", False, False
@@ -139,12 +145,17 @@ class StreamProgress:
         self._on_content = callback
 
     def events(self, decoded: list[StreamEvent]) -> Iterator[StreamEvent]:
-        """The events to hand the caller for ``decoded`` (with the seam before a resumed attempt's content)."""
+        """The events to hand the caller for ``decoded`` (with the seam before a resumed attempt's content). An
+        attempt's `MessageStart` is held back until something follows it, so an attempt that fails before any
+        event is replaced without a trace in the stream."""
         for item in decoded:
+            if isinstance(item, MessageStart):
+                self._start = item
+                continue
             event = self._after_whitespace(item) if self._lstrip else item
             if event is None:
                 continue
-            content = isinstance(event, TextDelta | ToolCallDelta)
+            content = isinstance(event, TextDelta | ReasoningDelta | ToolCallStart | ToolCallDelta)
             if content and not self._committed:
                 self._committed = True
                 if self._on_content is not None:
@@ -154,8 +165,13 @@ class StreamProgress:
                 if self._seam is not None:
                     yield self._seam
                     self._seam = None
+            if self._start is not None:
+                yield self._start
+                self._start = None
             if isinstance(event, TextDelta):
                 self._text.append(event.text)
+            elif isinstance(event, ToolCallStart):
+                self._tool = True
             elif isinstance(event, ToolCallDelta):
                 self._tool = True
                 self._args.append(event.arguments_delta)
@@ -172,7 +188,7 @@ class StreamProgress:
                 return None
             self._lstrip = False
             return TextDelta(text) if text != event.text else event
-        if isinstance(event, ToolCallDelta):
+        if isinstance(event, ToolCallStart | ToolCallDelta):
             self._lstrip = False
         return event
 
@@ -195,10 +211,13 @@ class StreamProgress:
         """The attempt's complete answer, with the prefilled part put back in front: the text the caller saw."""
         if self._base:
             parts = list(response.content)
-            if parts and isinstance(parts[0], TextPart):
-                rest = parts[0].text.lstrip() if self._base != self._base.rstrip() else parts[0].text
-                parts[0] = TextPart(text=self._base + rest)
+            first = next((i for i, p in enumerate(parts) if isinstance(p, TextPart)), None)
+            if first is not None:  # the first text part (the answer's reasoning, if any, comes before it)
+                head = parts[first]
+                assert isinstance(head, TextPart)
+                rest = head.text.lstrip() if self._base != self._base.rstrip() else head.text
+                parts[first] = TextPart(text=self._base + rest)
             else:
-                parts.insert(0, TextPart(text=self._base))
+                parts.append(TextPart(text=self._base))
             response.content = parts
         return response

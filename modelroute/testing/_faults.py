@@ -33,6 +33,9 @@ class Fault:
     kind: str
     text: str | None = None
     tool_call: dict[str, Any] | None = None
+    tool_calls: tuple[dict[str, Any], ...] = ()
+    thinking: str | None = None
+    usage: dict[str, int] = field(default_factory=dict)
     ttfb_s: float = 0.0
     chunk_delay_s: float = 0.0
     code: int | None = None
@@ -53,11 +56,28 @@ class Fault:
         tool_call: dict[str, Any] | None = None,
         ttfb_s: float = 0.0,
         chunk_delay_s: float = 0.0,
+        *,
+        tool_calls: list[dict[str, Any]] | None = None,
+        thinking: str | None = None,
+        usage: dict[str, int] | None = None,
     ) -> Fault:
         """A normal answer (JSON, or a stream if the request asked for one). ``tool_call={"name": ...,
-        "arguments": {...}}`` answers with a tool call; ``ttfb_s`` delays the status line; ``chunk_delay_s``
-        spaces stream events."""
-        return cls("ok", text=text, tool_call=tool_call, ttfb_s=ttfb_s, chunk_delay_s=chunk_delay_s)
+        "arguments": {...}}`` answers with a tool call, ``tool_calls=[...]`` with several (each with its own id);
+        ``thinking`` puts a signed thinking block before a Claude answer (OpenAI routes count its words as
+        reasoning tokens); ``usage`` sets token counts by `Usage`'s names (``input_tokens``,
+        ``cache_read_tokens``...). A request that asks for structured output gets JSON of its schema unless
+        ``text`` says otherwise. ``ttfb_s`` delays the status line; ``chunk_delay_s`` spaces stream events."""
+        calls = tuple(tool_calls or ()) or ((tool_call,) if tool_call else ())
+        return cls(
+            "ok",
+            text=text,
+            tool_call=tool_call,
+            tool_calls=calls,
+            thinking=thinking,
+            usage=dict(usage or {}),
+            ttfb_s=ttfb_s,
+            chunk_delay_s=chunk_delay_s,
+        )
 
     @classmethod
     def latency(cls, seconds: float) -> Fault:

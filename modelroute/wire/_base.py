@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from .._redact import redact
 from .._types import Request, Response, StreamEvent
 from ..exceptions import MalformedResponseError, ModelRouteError, ProviderError
+from ._carry import Carriage
 
 __all__ = ["Dialect", "EventHandler", "Framer", "StreamDecoder", "WireRequest", "unreadable"]
 
@@ -136,6 +137,8 @@ class Dialect(Protocol):
     name: str
     #: the API continues a trailing assistant message (a prefill) instead of answering afresh
     supports_prefill: bool
+    #: what the wire refuses and adapts (`modelroute.wire._carry`)
+    carriage: Carriage
 
     def encode_body(self, request: Request, model: str, *, stream: bool) -> dict[str, Any]: ...
 

@@ -19,9 +19,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._types import (
+    DocumentPart,
     ImagePart,
     IncompleteToolCall,
     Message,
+    MessageStart,
+    ReasoningDelta,
     Request,
     Response,
     StopEvent,
@@ -29,20 +32,30 @@ from .._types import (
     StreamEvent,
     TextDelta,
     TextPart,
+    ThinkingPart,
     ToolCallDelta,
+    ToolCallEnd,
     ToolCallPart,
+    ToolCallStart,
     ToolResultPart,
     Usage,
     UsageEvent,
 )
 from ..exceptions import ErrorKind, ProviderError
+from ._carry import ANTHROPIC, _foreign_tool_turn
 from ._read import as_dict, bad, count, loads, opt_dict, opt_index, opt_list, opt_str, req_str, tool_arguments
 from .errors import build_error, kind_for_status, load_json_object, mentions_context_window
 
-__all__ = ["DEFAULT_MAX_TOKENS", "AnthropicMessages", "AnthropicStream"]
+__all__ = ["DEFAULT_MAX_TOKENS", "THINKING_BUDGETS", "AnthropicMessages", "AnthropicStream"]
 
-# Anthropic requires max_tokens; when the caller gives none we ask for this many.
+# Anthropic requires max_tokens; when the caller gives none we ask for this many (plus the thinking budget).
 DEFAULT_MAX_TOKENS = 4096
+
+#: The reasoning effort as a Claude thinking budget in tokens (``budget_tokens``; at most ``max_tokens - 1``).
+THINKING_BUDGETS = {"minimal": 1024, "low": 4096, "medium": 8192, "high": 16384, "xhigh": 24576, "max": 32768}
+#: The effort as Claude's ``output_config.effort`` (adaptive thinking), which has no ``minimal``.
+_CLAUDE_EFFORT = {"minimal": "low", "low": "low", "medium": "medium", "high": "high", "xhigh": "xhigh", "max": "max"}
+_CACHE = {"5m": {"type": "ephemeral"}, "1h": {"type": "ephemeral", "ttl": "1h"}}
 
 _STOP = {
     "end_turn": StopReason.END,
@@ -90,31 +103,33 @@ class AnthropicMessages:
 
     # --- encode -------------------------------------------------------------------------------------------------
 
+    carriage = ANTHROPIC
+
     def encode_body(self, request: Request, model: str, *, stream: bool) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "model": model,
-            "max_tokens": request.max_tokens or DEFAULT_MAX_TOKENS,
-            "messages": [_encode_message(m) for m in request.messages],
-        }
-        if request.system:
-            body["system"] = request.system
+        """The body ``anthropic``'s ``messages.create`` sends for the same request (see `THINKING_BUDGETS` for
+        reasoning; what this dialect adapts is declared in `carriage`)."""
+        body: dict[str, Any] = {"model": model, "max_tokens": request.max_tokens or DEFAULT_MAX_TOKENS}
+        body["messages"] = [m for m in (_encode_message(m) for m in request.messages) if m is not None]
+        system = request.system
+        if system:
+            body["system"] = system if isinstance(system, str) else [_text_block(b) for b in system]
         if request.stop:
             body["stop_sequences"] = list(request.stop)
-        if request.temperature is not None:  # API versions that refuse it are skipped by the planner
-            body["temperature"] = request.temperature
+        for name in ("temperature", "top_p", "top_k"):  # API versions that refuse them are skipped by the planner
+            value = getattr(request, name)
+            if value is not None:
+                body[name] = value
         if request.tools:
-            body["tools"] = [
-                {
-                    "name": t.name,
-                    **({"description": t.description} if t.description else {}),
-                    "input_schema": t.parameters,
-                }
-                for t in request.tools
-            ]
-        if request.tool_choice is not None:
-            tc = request.tool_choice
-            mode = {"required": "any"}.get(tc.mode, tc.mode)
-            body["tool_choice"] = {"type": mode, "name": tc.name} if tc.mode == "tool" else {"type": mode}
+            body["tools"] = [_encode_tool(t) for t in request.tools]
+            choice = _tool_choice(request)
+            if choice is not None:
+                body["tool_choice"] = choice
+        _reasoning(request, body)
+        fmt = request.response_format
+        if fmt is not None:
+            body.setdefault("output_config", {})["format"] = {"type": "json_schema", "schema": fmt.anthropic_schema}
+        if request.user is not None:
+            body["metadata"] = {"user_id": request.user}
         if stream:
             body["stream"] = True
         return body
@@ -129,13 +144,16 @@ class AnthropicMessages:
         raw_stop = opt_str(data, "stop_reason", "the message")
         parts = [p for p in (_decode_block(as_dict(b, "a content block")) for b in blocks) if p is not None]
         usage = opt_dict(data, "usage", "the message")
+        stop = _STOP.get(raw_stop or "", StopReason.OTHER)
         return Response.decoded(
             id=opt_str(data, "id", "the message") or "",
             content=parts,
-            stop_reason=_STOP.get(raw_stop or "", StopReason.OTHER),
+            stop_reason=stop,
             raw_stop_reason=raw_stop,
             usage=None if usage is None else usage_from(usage_counts(usage, "usage")),
             model=opt_str(data, "model", "the message"),
+            stop_sequence=opt_str(data, "stop_sequence", "the message"),
+            refusal=_refusal(stop, parts),
         )
 
     def stream_handler(self) -> AnthropicStream:
@@ -198,6 +216,13 @@ def usage_from(c: Mapping[str, int]) -> Usage:
     )
 
 
+def _refusal(stop: StopReason, parts: list[Any]) -> str | None:
+    """Claude's answer when it stopped to refuse (its text, possibly cut short), else None."""
+    if stop is not StopReason.REFUSAL:
+        return None
+    return "".join(p.text for p in parts if isinstance(p, TextPart))
+
+
 def _decode_block(b: Mapping[str, Any]) -> Any:
     kind = b.get("type")
     if kind == "text":
@@ -208,28 +233,115 @@ def _decode_block(b: Mapping[str, Any]) -> Any:
             name=req_str(b, "name", "a tool_use block"),
             arguments=opt_dict(b, "input", "a tool_use block") or {},
         )
-    return None  # thinking and server-tool blocks are not part of the unified answer yet
+    if kind == "thinking":
+        text = req_str(b, "thinking", "a thinking block")
+        return ThinkingPart(text=text, signature=opt_str(b, "signature", "a thinking block"))
+    if kind == "redacted_thinking":
+        return ThinkingPart(redacted=req_str(b, "data", "a redacted_thinking block"))
+    return None  # the server's own tools' blocks are not part of the unified answer
 
 
-def _encode_message(m: Message) -> dict[str, Any]:
-    if len(m.content) == 1 and isinstance(m.content[0], TextPart):
-        return {"role": m.role, "content": m.content[0].text}
-    return {"role": m.role, "content": [_encode_part(p) for p in m.content]}
+# --- encoding ---------------------------------------------------------------------------------------------------
 
 
-def _encode_part(p: Any) -> dict[str, Any]:
-    if isinstance(p, TextPart):
-        return {"type": "text", "text": p.text}
-    if isinstance(p, ImagePart):
-        return {"type": "image", "source": _image_source(p)}
-    if isinstance(p, ToolCallPart):
-        return {"type": "tool_use", "id": p.id, "name": p.name, "input": p.arguments}
-    assert isinstance(p, ToolResultPart)
-    out: dict[str, Any] = {"type": "tool_result", "tool_use_id": p.tool_call_id}
-    out["content"] = p.content if isinstance(p.content, str) else [_encode_part(c) for c in p.content]
-    if p.is_error:
-        out["is_error"] = True
+def _cached(out: dict[str, Any], cache: str | None) -> dict[str, Any]:
+    if cache is not None:
+        out["cache_control"] = dict(_CACHE[cache])
     return out
+
+
+def _text_block(p: TextPart) -> dict[str, Any]:
+    return _cached({"type": "text", "text": p.text}, p.cache)
+
+
+def _encode_tool(t: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": t.name}
+    if t.description:
+        out["description"] = t.description
+    out["input_schema"] = t.parameters
+    if t.strict is not None:
+        out["strict"] = t.strict
+    return _cached(out, t.cache)
+
+
+def _tool_choice(request: Request) -> dict[str, Any] | None:
+    tc, parallel = request.tool_choice, request.parallel_tool_calls
+    if tc is None:
+        return {"type": "auto", "disable_parallel_tool_use": True} if parallel is False else None
+    mode = {"required": "any"}.get(tc.mode, tc.mode)
+    out: dict[str, Any] = {"type": mode, "name": tc.name} if tc.mode == "tool" else {"type": mode}
+    if parallel is False and mode != "none":
+        out["disable_parallel_tool_use"] = True
+    return out
+
+
+def _reasoning(request: Request, body: dict[str, Any]) -> None:
+    """``thinking`` (and ``output_config.effort``) for the request's reasoning effort."""
+    effort, settings = request.reasoning, request.anthropic
+    if settings is not None and settings.effort is not None:
+        body["output_config"] = {"effort": settings.effort}
+    if effort is None:
+        return
+    if effort == "none":
+        body["thinking"] = {"type": "disabled"}
+        return
+    last = next((m for m in reversed(request.messages) if m.role == "assistant"), None)
+    if last is not None and _foreign_tool_turn(last.content):
+        return  # Claude would refuse to continue that turn with thinking on: declared in `ANTHROPIC` (adapts)
+    if settings is not None and settings.thinking == "adaptive":
+        body["thinking"] = {"type": "adaptive"}
+        body.setdefault("output_config", {}).setdefault("effort", _CLAUDE_EFFORT[effort])
+        return
+    budget = (settings.thinking_budget if settings is not None else None) or THINKING_BUDGETS[effort]
+    if request.max_tokens is not None:
+        budget = min(budget, request.max_tokens - 1)
+    else:
+        body["max_tokens"] = DEFAULT_MAX_TOKENS + budget
+    body["thinking"] = {"type": "enabled", "budget_tokens": budget}
+
+
+def _encode_message(m: Message) -> dict[str, Any] | None:
+    content = m.content
+    if len(content) == 1 and type(content[0]) is TextPart and content[0].cache is None:
+        return {"role": m.role, "content": content[0].text}
+    blocks = [b for b in (_encode_part(p) for p in content) if b is not None]
+    if not blocks:
+        return None  # a turn of reasoning Claude cannot take back: nothing of it is sent
+    return {"role": m.role, "content": blocks}
+
+
+def _encode_part(p: Any) -> dict[str, Any] | None:
+    t = type(p)
+    if t is TextPart:
+        return _text_block(p)
+    if t is ToolCallPart:
+        return {"type": "tool_use", "id": p.id, "name": p.name, "input": p.arguments}
+    if t is ImagePart:
+        return _cached({"type": "image", "source": _image_source(p)}, p.cache)
+    if t is ToolResultPart:
+        out: dict[str, Any] = {"type": "tool_result", "tool_use_id": p.tool_call_id}
+        out["content"] = p.content if isinstance(p.content, str) else [_encode_part(c) for c in p.content]
+        if p.is_error:
+            out["is_error"] = True
+        return _cached(out, p.cache)
+    if t is ThinkingPart:
+        if p.redacted is not None:
+            return {"type": "redacted_thinking", "data": p.redacted}
+        if p.signature is None:
+            return None  # not Claude's own: declared in `ANTHROPIC` (adapts)
+        return {"type": "thinking", "thinking": p.text, "signature": p.signature}
+    assert t is DocumentPart
+    source = (
+        {"type": "url", "url": p.url}
+        if p.url is not None
+        else {"type": "base64", "media_type": p.media_type, "data": p.data}
+    )
+    out = {"type": "document", "source": source}
+    if p.title is not None:
+        out["title"] = p.title
+    if p.context is not None:
+        out["context"] = p.context
+    return _cached(out, p.cache)
 
 
 def _image_source(p: ImagePart) -> dict[str, Any]:
@@ -243,7 +355,13 @@ _TRACKS_INPUT = frozenset({"tool_use", "server_tool_use", "mcp_tool_use"})
 
 
 class AnthropicStream:
-    """Messages stream events: message_start, content blocks, message_delta, message_stop (or error)."""
+    """Messages stream events: message_start, content blocks, message_delta, message_stop (or error).
+
+    Unified events: `MessageStart` at message_start; `TextDelta` for text; `ReasoningDelta` for thinking text and
+    a thinking block's signature; per tool_use block `ToolCallStart`, `ToolCallDelta` s (one holding the whole
+    input when ``content_block_start`` gives it) and, at its content_block_stop, `ToolCallEnd` (a block whose
+    JSON does not parse then waits for the stop reason: cut by max_tokens, it is an incomplete call; otherwise
+    the stream is malformed); `UsageEvent` at message_delta; `StopEvent` at message_stop."""
 
     def __init__(self, dialect: AnthropicMessages) -> None:
         self._dialect = dialect
@@ -254,6 +372,7 @@ class AnthropicStream:
         self._blocks: dict[int, dict[str, Any]] = {}
         self._tool_index: dict[int, int] = {}
         self._raw_stop: str | None = None
+        self._stop_sequence: str | None = None
         self._done = False
 
     @property
@@ -274,10 +393,14 @@ class AnthropicStream:
             return self._delta(ev)
         if kind == "content_block_start":
             return self._block_start(ev)
+        if kind == "content_block_stop":
+            return self._block_stop(ev)
         if kind == "message_delta":
             self._need_start(kind)
             delta = opt_dict(ev, "delta", "a message_delta event") or {}
             self._raw_stop = opt_str(delta, "stop_reason", "a message_delta event's delta") or self._raw_stop
+            seq = opt_str(delta, "stop_sequence", "a message_delta event's delta")
+            self._stop_sequence = seq if seq is not None else self._stop_sequence
             usage = opt_dict(ev, "usage", "a message_delta event")
             if usage is None:
                 return []
@@ -290,17 +413,21 @@ class AnthropicStream:
             self._id = opt_str(msg, "id", "a message_start event's message") or ""
             self._model = opt_str(msg, "model", "a message_start event's message")
             usage = opt_dict(msg, "usage", "a message_start event's message")
+            start = MessageStart(self._id, self._model)
             if usage is not None:  # the input tokens, known from the start (what a stream cut later is billed)
-                return [UsageEvent(self._merge(usage, "a message_start event's usage"))]
-            return []
+                return [start, UsageEvent(self._merge(usage, "a message_start event's usage"))]
+            return [start]
         if kind == "message_stop":
             self._need_start(kind)
+            out = self._end_calls()
             self._done = True
-            return [StopEvent(_STOP.get(self._raw_stop or "", StopReason.OTHER), self._raw_stop)]
+            stop = _STOP.get(self._raw_stop or "", StopReason.OTHER)
+            out.append(StopEvent(stop, self._raw_stop, self._stop_sequence))
+            return out
         if kind == "error":
             err = ev.get("error")
             raise self._dialect.classify_error_object(200, {}, err if isinstance(err, dict) else {})
-        return []  # ping, content_block_stop, and event types added later
+        return []  # ping, and event types added later
 
     def _need_start(self, kind: str) -> None:
         if not self._started:
@@ -323,7 +450,7 @@ class AnthropicStream:
         if index in self._blocks:
             raise bad(f"content block {index} started twice")
         btype = opt_str(block, "type", "a content_block_start event's content_block")
-        state: dict[str, Any] = {"type": btype, "parts": [], "block": block, "input": None}
+        state: dict[str, Any] = {"type": btype, "parts": [], "block": block, "input": None, "ended": False}
         self._blocks[index] = state
         if btype == "text":
             text = opt_str(block, "text", "a text block") or ""
@@ -331,13 +458,27 @@ class AnthropicStream:
                 state["parts"].append(text)
                 return [TextDelta(text)]
             return []
+        if btype == "thinking":
+            text = opt_str(block, "thinking", "a thinking block") or ""
+            state["signature"] = opt_str(block, "signature", "a thinking block")
+            if text:
+                state["parts"].append(text)
+                return [ReasoningDelta(text)]
+            return []
+        if btype == "redacted_thinking":
+            state["data"] = req_str(block, "data", "a redacted_thinking block")
+            return []
         if btype in _TRACKS_INPUT:
             state["input"] = opt_dict(block, "input", f"a {btype} block")  # the whole input, if no deltas follow
         if btype == "tool_use":
             call_id, name = req_str(block, "id", "a tool_use block"), req_str(block, "name", "a tool_use block")
             ordinal = self._tool_index.setdefault(index, len(self._tool_index))
-            given = json.dumps(state["input"], separators=(",", ":"), ensure_ascii=False) if state["input"] else ""
-            return [ToolCallDelta(index=ordinal, id=call_id, name=name, arguments_delta=given)]
+            out: list[StreamEvent] = [ToolCallStart(ordinal, call_id, name)]
+            if state["input"]:
+                out.append(
+                    ToolCallDelta(ordinal, json.dumps(state["input"], separators=(",", ":"), ensure_ascii=False))
+                )
+            return out
         return []
 
     def _delta(self, ev: Mapping[str, Any]) -> list[StreamEvent]:
@@ -348,20 +489,70 @@ class AnthropicStream:
         if block is None:
             raise bad(f"a delta for content block {index}, which never started")
         dtype = delta.get("type")
+        btype = block["type"]
         if dtype == "text_delta":
             text = req_str(delta, "text", "a text_delta")
-            if block["type"] != "text":
+            if btype != "text":
                 return []
             block["parts"].append(text)
             return [TextDelta(text)]
         if dtype == "input_json_delta":
             frag = opt_str(delta, "partial_json", "an input_json_delta") or ""
-            if block["type"] not in _TRACKS_INPUT:
+            if btype not in _TRACKS_INPUT:
                 return []
             block["parts"].append(frag)
-            if block["type"] == "tool_use":
-                return [ToolCallDelta(index=self._tool_index[index], arguments_delta=frag)]
-        return []  # thinking, signature and citation deltas are not part of the unified answer yet
+            if btype == "tool_use" and frag:
+                return [ToolCallDelta(self._tool_index[index], frag)]
+            return []
+        if dtype == "thinking_delta":
+            text = req_str(delta, "thinking", "a thinking_delta")
+            if btype != "thinking":
+                return []
+            block["parts"].append(text)
+            return [ReasoningDelta(text)]
+        if dtype == "signature_delta":
+            signature = req_str(delta, "signature", "a signature_delta")
+            if btype != "thinking":
+                return []
+            block["signature"] = signature  # the whole signature, as the SDK reads it (one delta, at the end)
+            return [ReasoningDelta("", signature)]
+        return []  # citation deltas and delta types added later
+
+    def _block_stop(self, ev: Mapping[str, Any]) -> list[StreamEvent]:
+        self._need_start("content_block_stop")
+        index = self._index(ev, "a content_block_stop event")
+        block = self._blocks.get(index)
+        if block is None or block["type"] != "tool_use" or block["ended"]:
+            return []
+        end = self._tool_end(index, block, cut=True)
+        return [end] if end is not None else []
+
+    def _tool_end(self, index: int, block: dict[str, Any], *, cut: bool) -> ToolCallEnd | None:
+        """The end of a tool call whose arguments parse; None when they do not yet (``cut``: they may have been
+        cut by max_tokens, which only the stop reason tells)."""
+        raw = "".join(block["parts"])
+        args = block["input"] if not raw and block["input"] else None
+        if args is None:
+            args = tool_arguments(raw, f"the input of tool call {block['block']['name']!r}", cut=cut)
+        if args is None:
+            return None
+        block["ended"] = True
+        block["args"] = args
+        return ToolCallEnd(self._tool_index[index], block["block"]["id"], block["block"]["name"], args)
+
+    def _end_calls(self) -> list[StreamEvent]:
+        """At message_stop: end the tool calls still open. One whose arguments do not parse is the cut call of a
+        max_tokens answer (the last block), or a malformed stream."""
+        cut_stop = self._raw_stop == "max_tokens"
+        order = sorted(self._blocks)
+        out: list[StreamEvent] = []
+        for index in order:
+            b = self._blocks[index]
+            if b["type"] == "tool_use" and not b["ended"]:
+                end = self._tool_end(index, b, cut=cut_stop and index == order[-1])
+                if end is not None:
+                    out.append(end)
+        return out
 
     def end(self) -> list[StreamEvent]:
         """The body ended cleanly: an Anthropic stream is complete only at message_stop, which says so itself."""
@@ -373,24 +564,22 @@ class AnthropicStream:
         stop = _STOP.get(self._raw_stop or "", StopReason.OTHER)
         parts: list[Any] = []
         incomplete: list[IncompleteToolCall] = []
-        order = sorted(self._blocks)
-        for index in order:
+        for index in sorted(self._blocks):
             b = self._blocks[index]
-            if b["type"] == "text":
+            btype = b["type"]
+            if btype == "text":
                 parts.append(TextPart(text="".join(b["parts"])))
-            elif b["type"] == "tool_use":
+            elif btype == "thinking":
+                parts.append(ThinkingPart(text="".join(b["parts"]), signature=b.get("signature")))
+            elif btype == "redacted_thinking":
+                parts.append(ThinkingPart(redacted=b["data"]))
+            elif btype == "tool_use":
                 call_id, name = b["block"]["id"], b["block"]["name"]
-                raw = "".join(b["parts"])
-                # max_tokens can only have cut the last block: the model finished every earlier one
-                cut = stop is StopReason.MAX_TOKENS and index == order[-1]
-                if raw or not b["input"]:
-                    args = tool_arguments(raw, f"the input of tool call {name!r}", cut=cut)
+                if b["ended"]:
+                    parts.append(ToolCallPart(id=call_id, name=name, arguments=b["args"]))
                 else:
-                    args = b["input"]
-                if args is None:
+                    raw = "".join(b["parts"])
                     incomplete.append(IncompleteToolCall.model_construct(id=call_id, name=name, arguments_text=raw))
-                else:
-                    parts.append(ToolCallPart(id=call_id, name=name, arguments=args))
         return Response.decoded(
             id=self._id,
             content=parts,
@@ -399,4 +588,6 @@ class AnthropicStream:
             usage=None if self._counts is None else usage_from(self._counts),
             model=self._model,
             incomplete_tool_calls=incomplete,
+            stop_sequence=self._stop_sequence,
+            refusal=_refusal(stop, parts),
         )

@@ -20,9 +20,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._types import (
+    DocumentPart,
     ImagePart,
     IncompleteToolCall,
     Message,
+    MessageStart,
+    ReasoningDelta,
     Request,
     Response,
     StopEvent,
@@ -30,13 +33,17 @@ from .._types import (
     StreamEvent,
     TextDelta,
     TextPart,
+    ThinkingPart,
     ToolCallDelta,
+    ToolCallEnd,
     ToolCallPart,
+    ToolCallStart,
     ToolResultPart,
     Usage,
     UsageEvent,
 )
 from ..exceptions import ErrorKind, MalformedResponseError, ProviderError
+from ._carry import OPENAI
 from ._read import (
     as_dict,
     bad,
@@ -97,10 +104,12 @@ class OpenAIChat:
 
     # --- encode -------------------------------------------------------------------------------------------------
 
+    carriage = OPENAI
+
     def encode_body(self, request: Request, model: str, *, stream: bool) -> dict[str, Any]:
-        messages: list[dict[str, Any]] = []
-        if request.system:
-            messages.append({"role": "system", "content": request.system})
+        """The body ``openai``'s ``chat.completions.create`` sends for the same request (what this dialect
+        adapts is declared in `carriage`)."""
+        messages = _system(request)
         for m in request.messages:
             messages.extend(_encode_message(m))
         body: dict[str, Any] = {"model": model, "messages": messages}
@@ -108,13 +117,24 @@ class OpenAIChat:
             body[self.max_tokens_field] = request.max_tokens
         if request.stop:
             body["stop"] = list(request.stop)
-        if request.temperature is not None:
-            body["temperature"] = request.temperature
+        for name in ("temperature", "top_p", "seed"):
+            value = getattr(request, name)
+            if value is not None:
+                body[name] = value
         if request.tools:
-            body["tools"] = [_encode_tool(t.name, t.description, t.parameters) for t in request.tools]
-        if request.tool_choice is not None:
-            tc = request.tool_choice
-            body["tool_choice"] = {"type": "function", "function": {"name": tc.name}} if tc.mode == "tool" else tc.mode
+            _tools(request, body)
+        if request.response_format is not None:
+            body["response_format"] = _response_format(request.response_format)
+        for name, key in (
+            ("reasoning", "reasoning_effort"),
+            ("prompt_cache_key", "prompt_cache_key"),
+            ("user", "user"),
+        ):
+            value = getattr(request, name)
+            if value is not None:
+                body[key] = value
+        if request.openai is not None:
+            _settings(request, request.openai, body)
         if stream:
             body["stream"] = True
             if self.stream_usage:
@@ -133,6 +153,9 @@ class OpenAIChat:
         raw_stop = opt_str(choice, "finish_reason", "choices[0]")
         stop = _STOP.get(raw_stop or "", StopReason.OTHER)
         parts: list[Any] = []
+        reasoning = _reasoning_text(msg, "choices[0].message")
+        if reasoning:
+            parts.append(ThinkingPart(text=reasoning))
         text = content_text(msg.get("content"), "choices[0].message.content")
         if text:
             parts.append(TextPart(text=text))
@@ -162,6 +185,7 @@ class OpenAIChat:
             usage=None if usage is None else _usage(usage_counts(usage, "usage")),
             model=opt_str(data, "model", "the chat completion"),
             incomplete_tool_calls=incomplete,
+            refusal=refusal or None,
         )
 
     def stream_handler(self) -> OpenAIChatStream:
@@ -190,19 +214,72 @@ class OpenAIChat:
         return build_error(kind, message, status=status, headers=headers, code=code_s, body=dict(err))
 
 
-def _encode_tool(name: str, description: str, parameters: dict[str, Any]) -> dict[str, Any]:
+def _system(request: Request) -> list[dict[str, Any]]:
+    """The system prompt as the first message (role ``developer`` when the settings say so)."""
+    system = request.system
+    if not system:
+        return []
+    settings = request.openai
+    role = (settings.system_role if settings is not None else None) or "system"
+    if isinstance(system, str):
+        return [{"role": role, "content": system}]
+    if len(system) == 1:
+        return [{"role": role, "content": system[0].text}]
+    return [{"role": role, "content": [{"type": "text", "text": b.text} for b in system]}]
+
+
+def _response_format(fmt: Any) -> dict[str, Any]:
+    spec: dict[str, Any] = {"name": fmt.name, "schema": fmt.openai_schema}
+    if fmt.strict is not None:
+        spec["strict"] = fmt.strict
+    return {"type": "json_schema", "json_schema": spec}
+
+
+def _tools(request: Request, body: dict[str, Any]) -> None:
+    body["tools"] = [_encode_tool(t.name, t.description, t.parameters, t.strict) for t in request.tools]
+    tc = request.tool_choice
+    if tc is not None:
+        body["tool_choice"] = {"type": "function", "function": {"name": tc.name}} if tc.mode == "tool" else tc.mode
+    if request.parallel_tool_calls is not None:
+        body["parallel_tool_calls"] = request.parallel_tool_calls
+
+
+_SETTINGS = (
+    "service_tier",
+    "store",
+    "safety_identifier",
+    "verbosity",
+    "frequency_penalty",
+    "presence_penalty",
+    "prompt_cache_retention",
+)
+
+
+def _settings(request: Request, settings: Any, body: dict[str, Any]) -> None:
+    """The OpenAI settings' fields; a stored completion also carries the call's tags and metadata."""
+    for name in _SETTINGS:
+        value = getattr(settings, name)
+        if value is not None:
+            body[name] = value
+    if settings.store and (request.tags or request.metadata):
+        body["metadata"] = {**request.tags, **request.metadata}
+
+
+def _encode_tool(name: str, description: str, parameters: dict[str, Any], strict: bool | None) -> dict[str, Any]:
     fn: dict[str, Any] = {"name": name}
     if description:
         fn["description"] = description
     fn["parameters"] = parameters
+    if strict is not None:
+        fn["strict"] = strict
     return {"type": "function", "function": fn}
 
 
 def _encode_message(m: Message) -> list[dict[str, Any]]:
     if m.role == "assistant":
         out: dict[str, Any] = {"role": "assistant"}
-        texts = [p.text for p in m.content if isinstance(p, TextPart)]
-        calls = [p for p in m.content if isinstance(p, ToolCallPart)]
+        texts = [p.text for p in m.content if type(p) is TextPart]
+        calls = [p for p in m.content if type(p) is ToolCallPart]
         out["content"] = "".join(texts) if texts else None
         if calls:
             out["tool_calls"] = [
@@ -213,33 +290,61 @@ def _encode_message(m: Message) -> list[dict[str, Any]]:
                 }
                 for c in calls
             ]
-        return [out]
-    results = [p for p in m.content if isinstance(p, ToolResultPart)]
-    rest = [p for p in m.content if not isinstance(p, ToolResultPart)]
+        if m.name is not None:
+            out["name"] = m.name
+        return [out]  # reasoning blocks have no place here: declared in `OPENAI` (adapts)
+    results = [p for p in m.content if type(p) is ToolResultPart]
+    rest = [p for p in m.content if type(p) is not ToolResultPart]
     msgs: list[dict[str, Any]] = [
         {"role": "tool", "tool_call_id": r.tool_call_id, "content": _tool_result_text(r)} for r in results
     ]
+    for r in results:  # the images a tool returned follow its messages: declared in `OPENAI` (adapts)
+        images = [c for c in r.content if type(c) is ImagePart] if not isinstance(r.content, str) else []
+        if images:
+            label = {"type": "text", "text": f"The images returned by tool call {r.tool_call_id}:"}
+            msgs.append({"role": "user", "content": [label, *(_encode_part(i) for i in images)]})
     if rest:
-        if len(rest) == 1 and isinstance(rest[0], TextPart):
-            msgs.append({"role": "user", "content": rest[0].text})
+        user: dict[str, Any]
+        if len(rest) == 1 and type(rest[0]) is TextPart:
+            user = {"role": "user", "content": rest[0].text}
         else:
-            msgs.append({"role": "user", "content": [_encode_part(p) for p in rest]})
+            user = {"role": "user", "content": [_encode_part(p) for p in rest]}
+        if m.name is not None:
+            user["name"] = m.name
+        msgs.append(user)
     return msgs
 
 
 def _tool_result_text(r: ToolResultPart) -> str:
-    if isinstance(r.content, str):
-        return r.content
-    return "".join(p.text for p in r.content if isinstance(p, TextPart))
+    text = r.content if isinstance(r.content, str) else "".join(p.text for p in r.content if type(p) is TextPart)
+    return f"Error: {text}" if r.is_error else text
 
 
 def _encode_part(p: Any) -> dict[str, Any]:
-    if isinstance(p, TextPart):
+    t = type(p)
+    if t is TextPart:
         return {"type": "text", "text": p.text}
-    if isinstance(p, ImagePart):
-        url = p.url or f"data:{p.media_type};base64,{p.data}"
-        return {"type": "image_url", "image_url": {"url": url}}
-    raise MalformedResponseError(f"cannot send a {p.type} part in a user turn")  # pragma: no cover - planner guards
+    if t is ImagePart:
+        image: dict[str, Any] = {"url": p.url or f"data:{p.media_type};base64,{p.data}"}
+        if p.detail is not None:
+            image["detail"] = p.detail
+        return {"type": "image_url", "image_url": image}
+    if t is DocumentPart:  # by URL: refused, declared in `OPENAI`
+        name = p.filename or (f"{p.title}.pdf" if p.title else "document.pdf")
+        return {"type": "file", "file": {"file_data": f"data:{p.media_type};base64,{p.data}", "filename": name}}
+    raise MalformedResponseError(f"cannot send a {p.type} part in a user turn")  # pragma: no cover - validated
+
+
+def _reasoning_text(msg: Mapping[str, Any], what: str) -> str:
+    """The reasoning OpenAI-compatible servers return beside the answer (``reasoning_content``, vLLM's and
+    DeepSeek's name, or ``reasoning``); OpenAI's own API returns none."""
+    for key in ("reasoning_content", "reasoning"):
+        value = msg.get(key)
+        if isinstance(value, str):
+            return value
+        if value is not None and not isinstance(value, dict):  # an object (a summary): not reasoning text
+            raise bad(f"{what}.{key} is {describe(value)}, not text")
+    return ""
 
 
 def content_text(value: Any, what: str) -> str:
@@ -281,13 +386,20 @@ def _usage(counts: dict[str, int]) -> Usage:
 
 
 class OpenAIChatStream:
-    """Chat Completions SSE: ``data:`` chunks, a usage chunk with ``choices: []``, then ``data: [DONE]``."""
+    """Chat Completions SSE: ``data:`` chunks, a usage chunk with ``choices: []``, then ``data: [DONE]``.
+
+    Unified events: `MessageStart` with the first chunk; `TextDelta` for content; `ReasoningDelta` for the
+    reasoning OpenAI-compatible servers stream (``reasoning_content`` / ``reasoning``); per tool call
+    `ToolCallStart` once its id and name are known, `ToolCallDelta` s, and `ToolCallEnd` when the finish reason
+    arrives (a call cut by ``length`` never ends: it is an incomplete call); `UsageEvent`; `StopEvent`."""
 
     def __init__(self, dialect: OpenAIChat) -> None:
         self._dialect = dialect
         self._id = ""
         self._model: str | None = None
+        self._started = False
         self._text: list[str] = []
+        self._reasoning: list[str] = []
         self._refusal: list[str] = []
         self._calls: dict[int, dict[str, Any]] = {}
         self._raw_stop: str | None = None
@@ -310,10 +422,11 @@ class OpenAIChatStream:
         if err:
             raise self._dialect.classify_error_object(200, {}, err if isinstance(err, dict) else {"message": str(err)})
         out: list[StreamEvent] = []
-        if not self._id:
+        if not self._started:
+            self._started = True
             self._id = opt_str(chunk, "id", "a stream chunk") or ""
-        if self._model is None:
             self._model = opt_str(chunk, "model", "a stream chunk")
+            out.append(MessageStart(self._id, self._model))
         choices = chunk.get("choices")
         if choices is not None:
             if type(choices) is not list:
@@ -351,8 +464,9 @@ class OpenAIChatStream:
         if finish is not None:
             if type(finish) is not str:
                 raise wrong("a stream chunk's choice.finish_reason", finish, "a string")
-            if finish:
+            if finish and self._raw_stop is None:
                 self._raw_stop = finish
+                out.extend(self._end_calls())
 
     def _delta(self, delta: dict[str, Any], out: list[StreamEvent]) -> None:
         content = delta.get("content")
@@ -361,28 +475,59 @@ class OpenAIChatStream:
             if text:
                 self._text.append(text)
                 out.append(TextDelta(text))
+        if "reasoning_content" in delta or "reasoning" in delta:
+            reasoning = _reasoning_text(delta, "a delta")
+            if reasoning:
+                self._reasoning.append(reasoning)
+                out.append(ReasoningDelta(reasoning))
         if delta.get("refusal") is not None:
             refusal = opt_str(delta, "refusal", "a delta")
             if refusal:
                 self._refusal.append(refusal)
         if delta.get("tool_calls") is not None:
             for tc in opt_list(delta, "tool_calls", "a delta") or ():
-                out.append(self._tool_delta(as_dict(tc, "a streamed tool call")))
+                self._tool_delta(as_dict(tc, "a streamed tool call"), out)
 
-    def _tool_delta(self, tc: dict[str, Any]) -> ToolCallDelta:
+    def _tool_delta(self, tc: dict[str, Any], out: list[StreamEvent]) -> None:
         index = opt_index(tc, "index", "a streamed tool call") or 0
         fn = opt_dict(tc, "function", "a streamed tool call") or {}
         call_id = opt_str(tc, "id", "a streamed tool call")
         name = opt_str(fn, "name", "a streamed tool call's function")
         raw = fn.get("arguments")
         frag = _dumps(raw) if isinstance(raw, dict) else opt_str(fn, "arguments", "a streamed tool call's function")
-        call = self._calls.setdefault(index, {"id": None, "name": None, "args": []})
+        call = self._calls.setdefault(index, {"id": None, "name": None, "args": [], "started": False})
         if call_id:
             call["id"] = call_id
         if name:
             call["name"] = name
-        call["args"].append(frag or "")
-        return ToolCallDelta(index=index, id=call_id, name=name, arguments_delta=frag or "")
+        if frag:
+            call["args"].append(frag)
+        if not call["started"]:
+            if call["id"] and call["name"]:  # a call is announced once its id and name are known
+                call["started"] = True
+                out.append(ToolCallStart(index, call["id"], call["name"]))
+                if call["args"]:
+                    out.append(ToolCallDelta(index, "".join(call["args"])))
+        elif frag:
+            out.append(ToolCallDelta(index, frag))
+
+    def _end_calls(self) -> list[StreamEvent]:
+        """At the finish reason: every tool call is complete, except the last of a ``length`` answer, which may
+        have been cut (then it stays out of the answer, as an incomplete call)."""
+        out: list[StreamEvent] = []
+        order = sorted(self._calls)
+        for index in order:
+            c = self._calls[index]
+            cut = self._raw_stop == "length" and index == order[-1]
+            raw = "".join(c["args"])
+            args = tool_arguments(raw, f"the arguments of tool call {c['name']!r}", cut=cut)
+            if not c["id"] or not c["name"] or args is None:
+                if not cut:
+                    raise bad("a streamed tool call arrived without its id or name")
+                continue
+            c["parsed"] = args
+            out.append(ToolCallEnd(index, c["id"], c["name"], args))
+        return out
 
     def _stop(self) -> list[StreamEvent]:
         self._done = True
@@ -406,23 +551,21 @@ class OpenAIChatStream:
             raise bad("the stream ended after its finish reason but before the usage chunk (and data: [DONE])")
         stop = self._stop_reason()
         parts: list[Any] = []
+        if self._reasoning:
+            parts.append(ThinkingPart(text="".join(self._reasoning)))
         if self._text:
             parts.append(TextPart(text="".join(self._text)))
-        if self._refusal:
-            parts.append(TextPart(text="".join(self._refusal)))
+        refusal = "".join(self._refusal)
+        if refusal:
+            parts.append(TextPart(text=refusal))
         incomplete: list[IncompleteToolCall] = []
-        order = sorted(self._calls)
-        for index in order:
+        for index in sorted(self._calls):
             c = self._calls[index]
-            cut = stop is StopReason.MAX_TOKENS and index == order[-1]  # only the last call can have been cut
-            raw = "".join(c["args"])
-            args = tool_arguments(raw, f"the arguments of tool call {c['name']!r}", cut=cut)
-            if not c["id"] or not c["name"] or args is None:
-                if not cut:
-                    raise bad("a streamed tool call arrived without its id or name")
-                incomplete.append(IncompleteToolCall.model_construct(id=c["id"], name=c["name"], arguments_text=raw))
-                continue
-            parts.append(ToolCallPart(id=c["id"], name=c["name"], arguments=args))
+            if "parsed" in c:
+                parts.append(ToolCallPart(id=c["id"], name=c["name"], arguments=c["parsed"]))
+            else:
+                text = "".join(c["args"])
+                incomplete.append(IncompleteToolCall.model_construct(id=c["id"], name=c["name"], arguments_text=text))
         return Response.decoded(
             id=self._id,
             content=parts,
@@ -431,4 +574,5 @@ class OpenAIChatStream:
             usage=None if self._counts is None else _usage(self._counts),
             model=self._model,
             incomplete_tool_calls=incomplete,
+            refusal=refusal or None,
         )

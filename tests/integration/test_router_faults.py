@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from modelroute import (
     StreamInterrupted,
     TextDelta,
     ToolCallDelta,
+    ToolCallStart,
 )
 from modelroute.testing import FakeClock, Fault, MockCloud
 
@@ -73,8 +75,11 @@ def test_tool_call_round_trip(router: Router, cloud: MockCloud) -> None:
     assert [(c.name, c.arguments) for c in r.tool_calls] == [("weather", {"city": "Paris"})]
     cloud.script("oai", Fault.ok(tool_call={"name": "weather", "arguments": {"city": "Rome"}}))
     with router.stream("gpt", HI, tools=[{"name": "weather"}]) as s:
-        deltas = [e for e in s if isinstance(e, ToolCallDelta)]
-    assert deltas[0].name == "weather" and s.response.tool_calls[0].arguments == {"city": "Rome"}
+        events = list(s)
+    starts = [e for e in events if isinstance(e, ToolCallStart)]
+    args = "".join(e.arguments_delta for e in events if isinstance(e, ToolCallDelta))
+    assert starts[0].name == "weather" and json.loads(args) == {"city": "Rome"}
+    assert s.response.tool_calls[0].arguments == {"city": "Rome"}
 
 
 # --- acceptance: failover ---------------------------------------------------------------------------------------

@@ -10,14 +10,19 @@ from typing import Any
 
 from modelroute._types import (
     IncompleteToolCall,
+    MessageStart,
+    ReasoningDelta,
     Response,
     StopEvent,
     StopReason,
     StreamEvent,
     TextDelta,
     TextPart,
+    ThinkingPart,
     ToolCallDelta,
+    ToolCallEnd,
     ToolCallPart,
+    ToolCallStart,
     Usage,
     UsageEvent,
 )
@@ -228,6 +233,9 @@ def assert_well_typed(r: Response) -> None:
     for p in r.content:
         if isinstance(p, TextPart):
             assert type(p.text) is str
+        elif isinstance(p, ThinkingPart):
+            assert type(p.text) is str and (p.signature is None or type(p.signature) is str)
+            assert p.redacted is None or type(p.redacted) is str
         else:
             assert isinstance(p, ToolCallPart), p
             assert type(p.id) is str and type(p.name) is str and type(p.arguments) is dict
@@ -248,7 +256,15 @@ def assert_events_well_typed(events: list[StreamEvent], response: Response) -> N
             texts.append(e.text)
         elif isinstance(e, ToolCallDelta):
             assert type(e.index) is int and e.index >= 0 and type(e.arguments_delta) is str
-            assert (e.id is None or type(e.id) is str) and (e.name is None or type(e.name) is str)
+        elif isinstance(e, ToolCallStart | ToolCallEnd):
+            assert type(e.index) is int and e.index >= 0 and type(e.id) is str and type(e.name) is str
+            if isinstance(e, ToolCallEnd):
+                assert type(e.arguments) is dict
+                _json_safe(e.arguments)
+        elif isinstance(e, MessageStart):
+            assert type(e.id) is str and (e.model is None or type(e.model) is str)
+        elif isinstance(e, ReasoningDelta):
+            assert type(e.text) is str and (e.signature is None or type(e.signature) is str)
         elif isinstance(e, UsageEvent):
             _usage_ok(e.usage)
         else:

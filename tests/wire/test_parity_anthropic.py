@@ -22,6 +22,7 @@ from modelroute._types import StopReason
 from modelroute.exceptions import ErrorKind, MalformedResponseError, ProviderError
 
 from ._oracle import KEY, Capture, decode_stream, ours, route, sse_stream
+from ._surface_cases import ANTHROPIC as SURFACE
 
 pytestmark = pytest.mark.parity
 MODEL = "claude-sonnet-5-5"
@@ -196,6 +197,7 @@ REQUESTS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         {"messages": [{"role": "user", "content": "Count"}], "max_tokens": 20, "stop": ["5", "END"]},
         {"max_tokens": 20, "messages": [{"role": "user", "content": "Count"}], "stop_sequences": ["5", "END"]},
     ),
+    *SURFACE,  # every feature of the request surface (issue 10)
 ]
 
 
@@ -307,7 +309,9 @@ def ev(event: str, data: dict[str, Any]) -> bytes:
     return f"event: {event}\ndata: {json.dumps(data)}\n\n".encode()
 
 
-def stream_body(blocks: list[tuple[dict[str, Any], list[dict[str, Any]]]], stop: str = "end_turn") -> bytes:
+def stream_body(
+    blocks: list[tuple[dict[str, Any], list[dict[str, Any]]]], stop: str = "end_turn", stop_sequence: str | None = None
+) -> bytes:
     start = {"id": "msg_s", "type": "message", "role": "assistant", "model": MODEL, "content": [], "stop_reason": None,
              "stop_sequence": None, "usage": {"input_tokens": 12, "output_tokens": 1, "cache_read_input_tokens": 4}}  # fmt: skip
     out = [ev("message_start", {"type": "message_start", "message": start}), ev("ping", {"type": "ping"})]
@@ -315,7 +319,7 @@ def stream_body(blocks: list[tuple[dict[str, Any], list[dict[str, Any]]]], stop:
         out.append(ev("content_block_start", {"type": "content_block_start", "index": i, "content_block": block}))
         out += [ev("content_block_delta", {"type": "content_block_delta", "index": i, "delta": d}) for d in deltas]
         out.append(ev("content_block_stop", {"type": "content_block_stop", "index": i}))
-    out.append(ev("message_delta", {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
+    out.append(ev("message_delta", {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": stop_sequence},
                                     "usage": {"output_tokens": 9}}))  # fmt: skip
     out.append(ev("message_stop", {"type": "message_stop"}))
     return b"".join(out)

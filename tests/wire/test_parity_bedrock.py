@@ -27,6 +27,7 @@ from modelroute.exceptions import ErrorKind, MalformedResponseError, ProviderErr
 from modelroute.testing import Fault, MockCloud
 from modelroute.testing._routes.bedrock import es_chunk, es_exception, es_frame
 
+from . import test_parity_openai
 from ._aws import AKID, ARN_ID, BASE_ID, BEARER, PROFILE_ID, SECRET, SIGV4, TOKEN, route, scope, signature_valid
 from .test_parity_anthropic import REQUESTS
 
@@ -392,23 +393,24 @@ def runtime_gpt(base_url: str, http_client: Any = None, **auth: Any) -> Any:
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
-def test_openai_dialect_matches_openais_runtime_provider(stream: bool) -> None:
+@pytest.mark.parametrize(
+    ("ask", "native"), [r[1:] for r in test_parity_openai.REQUESTS], ids=[r[0] for r in test_parity_openai.REQUESTS]
+)
+def test_openai_dialect_matches_openais_runtime_provider(ask: Any, native: Any, stream: bool) -> None:
     cap = RawCapture()
     extra: dict[str, Any] = {"stream": True, "stream_options": {"include_usage": True}} if stream else {}
     gpt = runtime_gpt("http://mock/openai/v1", httpx2.Client(transport=httpx2.MockTransport(cap)))
-    gpt.chat.completions.create(
-        model="openai.gpt-oss-120b-1:0", messages=[{"role": "user", "content": "Hi"}], max_completion_tokens=9, **extra
-    )
+    gpt.chat.completions.create(model="openai.gpt-oss-120b-1:0", **native, **extra)
     sdk = cap.sent[0]
     r = route("bedrock", region=REGION, dialect="openai", base_url="http://mock", **SIGV4)
-    ask = build_request(model="a", messages=[{"role": "user", "content": "Hi"}], max_tokens=9)
-    wire = r.build(ask, "openai.gpt-oss-120b-1:0", stream=stream)
+    wire = r.build(build_request(model="a", **ask), "openai.gpt-oss-120b-1:0", stream=stream)
     assert (wire.method, httpx2.URL(wire.url).raw_path) == (sdk.method, sdk.url.raw_path)
     assert sdk.url.raw_path == b"/openai/v1/chat/completions"
     assert scope(wire.headers) == scope(sdk.headers) == ("AWS4-HMAC-SHA256", AKID, REGION, "bedrock")
     assert wire.headers["accept"] == sdk.headers["accept"] == "application/json"
     assert json.loads(wire.body) == json.loads(sdk.content)
-    default = route("bedrock", region="ap-south-1", dialect="openai", **BEARER).build(ask, "m", stream=False).url
+    ask_hi = build_request(model="a", messages=[{"role": "user", "content": "Hi"}])
+    default = route("bedrock", region="ap-south-1", dialect="openai", **BEARER).build(ask_hi, "m", stream=False).url
     assert default == "https://bedrock-runtime.ap-south-1.amazonaws.com/openai/v1/chat/completions"
 
 

@@ -16,6 +16,7 @@ from modelroute._types import StopReason
 from modelroute.exceptions import ErrorKind, MalformedResponseError, ProviderError
 
 from ._oracle import KEY, Capture, decode_stream, ours, route, sse_stream
+from ._surface_cases import OPENAI as SURFACE
 
 pytestmark = pytest.mark.parity
 MODEL = "gpt-5.5"
@@ -157,6 +158,7 @@ REQUESTS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
             ]
         },
     ),
+    *SURFACE,  # every feature of the request surface (issue 10)
 ]
 
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .._faults import NAMED_ERRORS, Fault
+from ._answer import Answer, example_of
 
-__all__ = ["MockRoute", "RecordedRequest", "Reply", "count_words"]
+__all__ = ["Answer", "MockRoute", "RecordedRequest", "Reply", "count_words"]
 
 _ids = itertools.count(1)
 
@@ -84,12 +85,16 @@ class MockRoute(ABC):
         """The reply the real endpoint gives to a request it refuses (bad path, auth, body), or None."""
 
     @abstractmethod
-    def success(self, req: RecordedRequest, text: str, tool_call: dict[str, Any] | None, rid: str) -> dict[str, Any]:
+    def success(self, req: RecordedRequest, answer: Answer) -> dict[str, Any]:
         """The JSON body of a normal answer."""
 
     @abstractmethod
-    def stream_events(self, req: RecordedRequest, text: str, tool_call: dict[str, Any] | None, rid: str) -> list[bytes]:
+    def stream_events(self, req: RecordedRequest, answer: Answer) -> list[bytes]:
         """A normal streamed answer, one framed event per item, terminator included."""
+
+    def output_schema(self, req: RecordedRequest) -> Any:
+        """The JSON Schema the request asks the answer to follow (structured output), or None."""
+        return None
 
     @abstractmethod
     def named_error(self, kind: str, req: RecordedRequest) -> tuple[int, dict[str, Any], dict[str, str]]:
@@ -152,15 +157,25 @@ class MockRoute(ABC):
             return self.json_reply(status, body, rid, extra)
         if kind in ("reset", "hang"):  # a TCP reset, or no answer at all
             return Reply(0, then="reset" if kind == "reset" else "hang")
-        text = self.answer_text(req, fault.text or self.reply_text)
+        answer = self.answer(req, fault, rid)
         if not self.wants_stream(req):
-            return self._answer(req, fault, text, rid)
-        return self._streamed(req, fault, text, rid)
+            return self._answer(req, fault, answer, rid)
+        return self._streamed(req, fault, answer, rid)
 
-    def _answer(self, req: RecordedRequest, fault: Fault, text: str, rid: str) -> Reply:
+    def answer(self, req: RecordedRequest, fault: Fault, rid: str, text: str | None = None) -> Answer:
+        """What a normal answer to ``req`` says under ``fault`` (the fault's text, JSON of the requested schema,
+        or the entry's reply text)."""
+        calls = fault.tool_calls or ((fault.tool_call,) if fault.tool_call else ())
+        said = text or fault.text
+        if said is None:
+            schema = None if calls else self.output_schema(req)
+            said = json.dumps(example_of(schema)) if schema is not None else self.reply_text
+        return Answer(self.answer_text(req, said), rid, tuple(calls), fault.thinking, dict(fault.usage))
+
+    def _answer(self, req: RecordedRequest, fault: Fault, answer: Answer, rid: str) -> Reply:
         """A JSON answer, or what a stream fault does to one."""
         kind = fault.kind
-        body_bytes = json.dumps(self.success(req, text, fault.tool_call, rid)).encode()
+        body_bytes = json.dumps(self.success(req, answer)).encode()
         reply = self.json_reply(200, {}, rid)
         reply.body = body_bytes
         if kind == "malformed":
@@ -171,10 +186,10 @@ class MockRoute(ABC):
             reply.body = body_bytes[: len(body_bytes) // 2]
         return reply
 
-    def _streamed(self, req: RecordedRequest, fault: Fault, text: str, rid: str) -> Reply:
+    def _streamed(self, req: RecordedRequest, fault: Fault, answer: Answer, rid: str) -> Reply:
         """A streamed answer, cut, stalled, broken or ended early as the fault says."""
         kind = fault.kind
-        events = self.stream_events(req, text, fault.tool_call, rid)
+        events = self.stream_events(req, answer)
         reply = Reply(200, [*self.stream_headers(), (self.request_id_header, rid)], events=events)
         reply.chunk_delay_s = fault.chunk_delay_s
         n = max(0, min(fault.after_events, len(events) - 1))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ._base import MockRoute, RecordedRequest, Reply, chunk_text, count_words
+from ._base import Answer, MockRoute, RecordedRequest, Reply, chunk_text, count_words
 
 __all__ = ["AnthropicMock", "anthropic_sse"]
 
@@ -87,66 +87,89 @@ class AnthropicMock(MockRoute):
             return text[len(content) :]
         return text
 
-    def usage(self, req: RecordedRequest, text: str) -> dict[str, int]:
-        return {
-            "input_tokens": count_words(req.json.get("messages")) + count_words(req.json.get("system")) + 3,
-            "output_tokens": len(text.split()),
-            "cache_creation_input_tokens": 0,
-            "cache_read_input_tokens": 0,
-        }
+    def output_schema(self, req: RecordedRequest) -> Any:
+        fmt = (req.json.get("output_config") or {}).get("format") if isinstance(req.json, dict) else None
+        return fmt.get("schema") if isinstance(fmt, dict) and fmt.get("type") == "json_schema" else None
 
-    def success(self, req: RecordedRequest, text: str, tool_call: dict[str, Any] | None, rid: str) -> dict[str, Any]:
-        if tool_call:
-            content = [
-                {
-                    "type": "tool_use",
-                    "id": "toolu_mock01",
-                    "name": tool_call["name"],
-                    "input": tool_call.get("arguments", {}),
-                }
-            ]
-            stop, said = "tool_use", json.dumps(tool_call.get("arguments", {}))
-        else:
-            content, stop, said = [{"type": "text", "text": text}], "end_turn", text
+    def usage(self, req: RecordedRequest, answer: Answer) -> dict[str, Any]:
+        """Claude's counts: ``input_tokens`` excludes the cached part (reads and writes count apart)."""
+        prompt = count_words(req.json.get("messages")) + count_words(req.json.get("system")) + 3
+        total = answer.count("input_tokens", prompt)
+        read, write = answer.count("cache_read_tokens", 0), answer.count("cache_write_tokens", 0)
+        thinking = len((answer.thinking or "").split())
+        out: dict[str, Any] = {
+            "input_tokens": max(total - read - write, 0),
+            "output_tokens": answer.count("output_tokens", len(answer.said.split()) + thinking),
+            "cache_creation_input_tokens": write,
+            "cache_read_input_tokens": read,
+        }
+        reasoning = answer.count("reasoning_tokens", thinking)
+        if reasoning:
+            out["output_tokens_details"] = {"thinking_tokens": reasoning}
+        return out
+
+    def blocks(self, answer: Answer) -> tuple[list[dict[str, Any]], str]:
+        """The answer's content blocks (thinking first, then text or the tool calls) and its stop reason."""
+        out: list[dict[str, Any]] = []
+        if answer.thinking:
+            out.append({"type": "thinking", "thinking": answer.thinking, "signature": f"sig-{answer.rid}"})
+        if answer.tool_calls:
+            for n, call in enumerate(answer.tool_calls):
+                block = {"type": "tool_use", "id": answer.call_id("toolu", n), "name": call["name"],
+                         "input": call.get("arguments", {})}  # fmt: skip
+                out.append(block)
+            return out, "tool_use"
+        out.append({"type": "text", "text": answer.text})
+        return out, "end_turn"
+
+    def success(self, req: RecordedRequest, answer: Answer) -> dict[str, Any]:
+        content, stop = self.blocks(answer)
         return {
-            "id": f"msg_{rid[4:]}",
+            "id": f"msg_{answer.rid[4:]}",
             "type": "message",
             "role": "assistant",
             "model": self.model(req),
             "content": content,
             "stop_reason": stop,
             "stop_sequence": None,
-            "usage": self.usage(req, said),
+            "usage": self.usage(req, answer),
         }
 
-    def stream_events(self, req: RecordedRequest, text: str, tool_call: dict[str, Any] | None, rid: str) -> list[bytes]:
-        said = json.dumps(tool_call.get("arguments", {})) if tool_call else text
-        usage = self.usage(req, said)
-        start = {**usage, "output_tokens": 1}
+    def stream_events(self, req: RecordedRequest, answer: Answer) -> list[bytes]:
+        usage = self.usage(req, answer)
+        start = {k: v for k, v in usage.items() if k != "output_tokens_details"} | {"output_tokens": 1}
         message: dict[str, Any] = {
-            "id": f"msg_{rid[4:]}", "type": "message", "role": "assistant", "model": self.model(req),
+            "id": f"msg_{answer.rid[4:]}", "type": "message", "role": "assistant", "model": self.model(req),
             "content": [], "stop_reason": None, "stop_sequence": None, "usage": start,
         }  # fmt: skip
         out = [anthropic_sse("message_start", {"type": "message_start", "message": message})]
-        if tool_call:
-            block = {"type": "tool_use", "id": "toolu_mock01", "name": tool_call["name"], "input": {}}
-            deltas = [{"type": "input_json_delta", "partial_json": p} for p in _split(said)]
-            stop = "tool_use"
-        else:
-            block = {"type": "text", "text": ""}
-            deltas = [{"type": "text_delta", "text": p} for p in chunk_text(text)]
-            stop = "end_turn"
-        out.append(
-            anthropic_sse("content_block_start", {"type": "content_block_start", "index": 0, "content_block": block})
-        )
-        out.append(anthropic_sse("ping", {"type": "ping"}))
-        out += [
-            anthropic_sse("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": d})
-            for d in deltas
-        ]
-        out.append(anthropic_sse("content_block_stop", {"type": "content_block_stop", "index": 0}))
-        delta = {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
-                 "usage": {"output_tokens": usage["output_tokens"]}}  # fmt: skip
+        blocks, stop = self.blocks(answer)
+        for index, block in enumerate(blocks):
+            kind = block["type"]
+            opening: dict[str, Any]
+            if kind == "thinking":
+                opening = {"type": "thinking", "thinking": "", "signature": ""}
+                deltas = [{"type": "thinking_delta", "thinking": p} for p in chunk_text(block["thinking"])]
+                deltas.append({"type": "signature_delta", "signature": block["signature"]})
+            elif kind == "tool_use":
+                opening = {**block, "input": {}}
+                deltas = [{"type": "input_json_delta", "partial_json": p} for p in _split(json.dumps(block["input"]))]
+            else:
+                opening = {"type": "text", "text": ""}
+                deltas = [{"type": "text_delta", "text": p} for p in chunk_text(block["text"])]
+            out.append(anthropic_sse("content_block_start", {"type": "content_block_start", "index": index,
+                                                             "content_block": opening}))  # fmt: skip
+            if index == 0:
+                out.append(anthropic_sse("ping", {"type": "ping"}))
+            out += [
+                anthropic_sse("content_block_delta", {"type": "content_block_delta", "index": index, "delta": d})
+                for d in deltas
+            ]
+            out.append(anthropic_sse("content_block_stop", {"type": "content_block_stop", "index": index}))
+        final: dict[str, Any] = {"output_tokens": usage["output_tokens"]}
+        if "output_tokens_details" in usage:
+            final["output_tokens_details"] = usage["output_tokens_details"]
+        delta = {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None}, "usage": final}
         out.append(anthropic_sse("message_delta", delta))
         out.append(anthropic_sse("message_stop", {"type": "message_stop"}))
         return out

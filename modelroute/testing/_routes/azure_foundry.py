@@ -55,11 +55,11 @@ class AzureFoundryMock(AnthropicMock):
                    "innererror": {"code": "ResponsibleAIPolicyViolation",
                                   "content_filter_result": filter_results("hate")}}  # fmt: skip
             return self.json_reply(400, {"error": err}, rid)
-        text = "I can't help with that."
+        answer = self.answer(req, Fault.ok(), rid, "I can't help with that.")
         if self.wants_stream(req):
             events = [e.replace(b'"stop_reason": "end_turn"', b'"stop_reason": "refusal"')
-                      for e in self.stream_events(req, text, None, rid)]  # fmt: skip
+                      for e in self.stream_events(req, answer)]  # fmt: skip
             return Reply(200, [*self.stream_headers(), (self.request_id_header, rid)], events=events)
-        body = self.success(req, text, None, rid)
+        body = self.success(req, answer)
         body["stop_reason"] = "refusal"
         return self.json_reply(200, body, rid)

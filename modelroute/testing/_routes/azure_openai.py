@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from .._faults import Fault
-from ._base import RecordedRequest, Reply
+from ._base import Answer, RecordedRequest, Reply
 from .openai import OpenAIMock, sse
 
 __all__ = ["AzureOpenAIMock", "azure_error_body", "filter_results"]
@@ -92,16 +92,16 @@ class AzureOpenAIMock(OpenAIMock):
         m = _DEPLOYMENT_PATH.match(req.path)
         return m.group(1) if m else str(req.json.get("model", ""))
 
-    def success(self, req: RecordedRequest, text: str, tool_call: dict[str, Any] | None, rid: str) -> dict[str, Any]:
-        body = super().success(req, text, tool_call, rid)
+    def success(self, req: RecordedRequest, answer: Answer) -> dict[str, Any]:
+        body = super().success(req, answer)
         body["prompt_filter_results"] = [{"prompt_index": 0, "content_filter_results": filter_results()}]
         body["choices"][0]["content_filter_results"] = filter_results()
         return body
 
-    def stream_events(self, req: RecordedRequest, text: str, tool_call: dict[str, Any] | None, rid: str) -> list[bytes]:
+    def stream_events(self, req: RecordedRequest, answer: Answer) -> list[bytes]:
         verdicts = [{"prompt_index": 0, "content_filter_results": filter_results()}]
         first = {"id": "", "object": "", "created": 0, "model": "", "choices": [], "prompt_filter_results": verdicts}
-        return [sse(first), *super().stream_events(req, text, tool_call, rid)]
+        return [sse(first), *super().stream_events(req, answer)]
 
     def named_error(self, kind: str, req: RecordedRequest) -> tuple[int, dict[str, Any], dict[str, str]]:
         if kind == "context_length":  # Azure passes OpenAI's own body through
@@ -116,15 +116,15 @@ class AzureOpenAIMock(OpenAIMock):
                    "status": 400, "innererror": {"code": "ResponsibleAIPolicyViolation",
                                                  "content_filter_result": filter_results("violence")}}  # fmt: skip
             return self.json_reply(400, {"error": err}, rid)
-        text = "I can tell you that"
+        answer = self.answer(req, Fault.ok(), rid, "I can tell you that")
         if not self.wants_stream(req):
-            body = self.success(req, text, None, rid)
+            body = self.success(req, answer)
             body["choices"][0]["finish_reason"] = "content_filter"
             body["choices"][0]["content_filter_results"] = filter_results("violence")
             reply = self.json_reply(200, {}, rid)
             reply.body = json.dumps(body).encode()
             return reply
-        events = self.stream_events(req, text, None, rid)
+        events = self.stream_events(req, answer)
         at = next(i for i, e in enumerate(events) if b'"finish_reason": "stop"' in e)
         chunk = json.loads(events[at][len(b"data: ") :])
         chunk["choices"][0]["finish_reason"] = "content_filter"

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from .._faults import Fault
-from ._base import RecordedRequest, Reply
+from ._base import Answer, RecordedRequest, Reply
 from .anthropic import AnthropicMock
 from .openai import OpenAIMock
 
@@ -216,9 +216,9 @@ class BedrockMock(AnthropicMock):
             ("x-amzn-bedrock-content-type", "application/json"),
         ]
 
-    def stream_events(self, req: RecordedRequest, text: str, tool_call: dict[str, Any] | None, rid: str) -> list[bytes]:
-        events = [(e, d) for e, d in _reframe(super().stream_events(req, text, tool_call, rid)) if e != "ping"]
-        usage = self.usage(req, text)
+    def stream_events(self, req: RecordedRequest, answer: Answer) -> list[bytes]:
+        events = [(e, d) for e, d in _reframe(super().stream_events(req, answer)) if e != "ping"]
+        usage = self.usage(req, answer)
         out = []
         metrics = {"inputTokenCount": usage["input_tokens"], "outputTokenCount": usage["output_tokens"],
                    "invocationLatency": 42, "firstByteLatency": 21}  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ._base import MockRoute, RecordedRequest, Reply, chunk_text, count_words
+from ._base import Answer, MockRoute, RecordedRequest, Reply, chunk_text, count_words
 
 __all__ = ["OpenAIMock"]
 
@@ -67,39 +67,53 @@ class OpenAIMock(MockRoute):
     def model(self, req: RecordedRequest) -> str:
         return str(req.json.get("model", ""))
 
-    def usage(self, req: RecordedRequest, said: str) -> dict[str, Any]:
-        prompt = count_words(req.json.get("messages")) + 3
-        completion = len(said.split())
+    def output_schema(self, req: RecordedRequest) -> Any:
+        fmt = req.json.get("response_format") if isinstance(req.json, dict) else None
+        spec = fmt.get("json_schema") if isinstance(fmt, dict) and fmt.get("type") == "json_schema" else None
+        return spec.get("schema") if isinstance(spec, dict) else None
+
+    def usage(self, req: RecordedRequest, answer: Answer) -> dict[str, Any]:
+        """OpenAI's counts: ``prompt_tokens`` includes the cached part; reasoning is part of the completion."""
+        reasoning = answer.count("reasoning_tokens", len((answer.thinking or "").split()))
+        prompt = answer.count("input_tokens", count_words(req.json.get("messages")) + 3)
+        completion = answer.count("output_tokens", len(answer.said.split()) + reasoning)
+        details: dict[str, int] = {"cached_tokens": answer.count("cache_read_tokens", 0), "audio_tokens": 0}
+        if answer.usage.get("cache_write_tokens") is not None:
+            details["cache_write_tokens"] = answer.count("cache_write_tokens", 0)
         return {
             "prompt_tokens": prompt,
             "completion_tokens": completion,
             "total_tokens": prompt + completion,
-            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
-            "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0},
+            "prompt_tokens_details": details,
+            "completion_tokens_details": {"reasoning_tokens": reasoning, "audio_tokens": 0},
         }
 
-    def success(self, req: RecordedRequest, text: str, tool_call: dict[str, Any] | None, rid: str) -> dict[str, Any]:
-        message: dict[str, Any] = {"role": "assistant", "content": text, "refusal": None}
-        finish, said = "stop", text
-        if tool_call:
-            args = json.dumps(tool_call.get("arguments", {}))
+    def calls(self, answer: Answer) -> list[dict[str, Any]]:
+        return [
+            {"id": answer.call_id("call", n), "type": "function",
+             "function": {"name": c["name"], "arguments": json.dumps(c.get("arguments", {}))}}
+            for n, c in enumerate(answer.tool_calls)
+        ]  # fmt: skip
+
+    def success(self, req: RecordedRequest, answer: Answer) -> dict[str, Any]:
+        message: dict[str, Any] = {"role": "assistant", "content": answer.text, "refusal": None}
+        finish = "stop"
+        if answer.tool_calls:
             message["content"] = None
-            message["tool_calls"] = [
-                {"id": "call_mock01", "type": "function", "function": {"name": tool_call["name"], "arguments": args}}
-            ]
-            finish, said = "tool_calls", args
+            message["tool_calls"] = self.calls(answer)
+            finish = "tool_calls"
         return {
-            "id": f"chatcmpl-{rid[4:]}",
+            "id": f"chatcmpl-{answer.rid[4:]}",
             "object": "chat.completion",
             "created": _CREATED,
             "model": self.model(req),
             "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}],
-            "usage": self.usage(req, said),
+            "usage": self.usage(req, answer),
         }
 
-    def stream_events(self, req: RecordedRequest, text: str, tool_call: dict[str, Any] | None, rid: str) -> list[bytes]:
+    def stream_events(self, req: RecordedRequest, answer: Answer) -> list[bytes]:
         head = {
-            "id": f"chatcmpl-{rid[4:]}",
+            "id": f"chatcmpl-{answer.rid[4:]}",
             "object": "chat.completion.chunk",
             "created": _CREATED,
             "model": self.model(req),
@@ -109,27 +123,23 @@ class OpenAIMock(MockRoute):
             return sse({**head, "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]})
 
         out = [chunk({"role": "assistant", "content": "", "refusal": None})]
-        if tool_call:
-            said = json.dumps(tool_call.get("arguments", {}))
-            first = {
-                "index": 0,
-                "id": "call_mock01",
-                "type": "function",
-                "function": {"name": tool_call["name"], "arguments": ""},
-            }
-            out.append(chunk({"tool_calls": [first]}))
-            third = max(1, -(-len(said) // 3))
-            for i in range(0, len(said), third):
-                out.append(chunk({"tool_calls": [{"index": 0, "function": {"arguments": said[i : i + third]}}]}))
+        if answer.tool_calls:
+            for n, call in enumerate(self.calls(answer)):
+                args = call["function"]["arguments"]
+                first = {"index": n, "id": call["id"], "type": "function",
+                         "function": {"name": call["function"]["name"], "arguments": ""}}  # fmt: skip
+                out.append(chunk({"tool_calls": [first]}))
+                third = max(1, -(-len(args) // 3))
+                for i in range(0, len(args), third):
+                    out.append(chunk({"tool_calls": [{"index": n, "function": {"arguments": args[i : i + third]}}]}))
             finish = "tool_calls"
         else:
-            said = text
-            out += [chunk({"content": piece}) for piece in chunk_text(text)]
+            out += [chunk({"content": piece}) for piece in chunk_text(answer.text)]
             finish = "stop"
         out.append(chunk({}, finish))
         options = req.json.get("stream_options") or {}
         if options.get("include_usage"):
-            out.append(sse({**head, "choices": [], "usage": self.usage(req, said)}))
+            out.append(sse({**head, "choices": [], "usage": self.usage(req, answer)}))
         out.append(sse("[DONE]"))
         return out
 
